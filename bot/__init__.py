@@ -1,0 +1,1 @@
+"""teamops: a Slack bot that runs a business team by its management regulations."""

@@ -1,0 +1,16 @@
+"""Failures a user can act on. The one error handler renders them in the user's language."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A refusal or a bad input: a catalog key and its parameters.
+
+    A parameter named `person` is a Slack user ID and is shown as a mention; every other
+    parameter is shown as escaped text.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params

@@ -1,0 +1,64 @@
+"""Message catalogs (en, zh-Hans, zh-Hant) and the translator.
+
+Catalog values are `str.format` templates. Parameters that carry user text must already be
+escaped for mrkdwn (bot.views.mrkdwn.escape) by the view that builds the message.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from pathlib import Path
+
+LOCALES: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant")
+DEFAULT = "en"
+_HERE = Path(__file__).parent
+
+# Slack reports a user's locale as a language tag (users.info include_locale).
+_SLACK_TAGS = {
+    "zh-cn": "zh-Hans",
+    "zh-sg": "zh-Hans",
+    "zh-hans": "zh-Hans",
+    "zh-tw": "zh-Hant",
+    "zh-hk": "zh-Hant",
+    "zh-mo": "zh-Hant",
+    "zh-hant": "zh-Hant",
+}
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    return json.loads((_HERE / f"{locale}.json").read_text(encoding="utf-8"))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def from_slack(tag: str | None) -> str | None:
+    """Our locale for a Slack language tag, or None when we have no catalog for that language."""
+    if not tag:
+        return None
+    tag = tag.lower()
+    if tag in _SLACK_TAGS:
+        return _SLACK_TAGS[tag]
+    if tag.startswith("zh"):
+        return "zh-Hans"
+    return "en" if tag.startswith("en") else None
+
+
+class Translator:
+    """`t("team.added", user="<@U1>")`: the message in this translator's locale."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale if locale in LOCALES else DEFAULT
+        self._messages = catalog(self.locale)
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        return self._messages[key].format(**params)
+
+
+@cache
+def translator(locale: str) -> Translator:
+    return Translator(locale)

@@ -1,0 +1,267 @@
+"""The roster file (teams, members, each team's settings) and its validation.
+
+Every check reports the path of what is wrong, in the file's own terms, and unknown keys are
+errors: a typo in a roster must not pass silently.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.rules.clock import WEEKDAYS, parse_duration, parse_time, parse_weekly
+from bot.rules.roles import Role, is_lead
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+TEAM_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def _matches(pattern: re.Pattern[str], what: str):
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(
+                f"must be a Slack {what} ID like {'U01ABCDEF' if what == 'user' else 'C01ABCDEF'}"
+            )
+        return value
+
+    return check
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
+def _checked(parser):
+    def check(value: str) -> str:
+        parser(value)
+        return value
+
+    return check
+
+
+def _key(value: str) -> str:
+    if not TEAM_KEY.match(value):
+        raise ValueError("must be lower-case letters, digits and dashes, like cs-east")
+    return value
+
+
+TeamKey = Annotated[str, AfterValidator(_key)]
+UserId = Annotated[str, AfterValidator(_matches(USER_ID, "user"))]
+ChannelId = Annotated[str, AfterValidator(_matches(CHANNEL_ID, "channel"))]
+Duration = Annotated[str, AfterValidator(_checked(parse_duration))]
+TimeOfDay = Annotated[str, AfterValidator(_checked(parse_time))]
+Weekly = Annotated[str, AfterValidator(_checked(parse_weekly))]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Locale = Literal["en", "zh-Hans", "zh-Hant"]
+WORKING_DAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProgressSettings(Strict):
+    cadence: Literal["daily", "weekly"] = "weekly"
+    # weekly: a day and a time ("fri 17:00"); daily: a time ("17:00").
+    due: str = "fri 17:00"
+
+    @model_validator(mode="after")
+    def _due_fits_cadence(self) -> ProgressSettings:
+        try:
+            parse_weekly(self.due) if self.cadence == "weekly" else parse_time(self.due)
+        except ValueError as exc:
+            raise ValueError(f"due: {exc}") from None
+        return self
+
+
+class SlaStep(Strict):
+    acknowledge: Duration
+    resolve: Duration
+
+
+class BusinessHours(Strict):
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    start: TimeOfDay = Field("09:00", alias="from")
+    end: TimeOfDay = Field("18:00", alias="to")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BusinessHours:
+        if parse_time(self.start) >= parse_time(self.end):
+            raise ValueError("from must be earlier than to")
+        return self
+
+
+class ComplaintSlaSettings(Strict):
+    critical: SlaStep = SlaStep(acknowledge="30m", resolve="1d")
+    high: SlaStep = SlaStep(acknowledge="2h", resolve="3d")
+    medium: SlaStep = SlaStep(acknowledge="8h", resolve="5d")
+    low: SlaStep = SlaStep(acknowledge="1d", resolve="10d")
+    business_hours: BusinessHours | None = None
+    holidays: list[date] = Field(default_factory=list)
+    default_owner: UserId | None = None
+
+
+class MeetingSettings(Strict):
+    when: Weekly = "mon 10:00"
+    agenda_before: Duration = "24h"
+    rotation: list[UserId] = Field(default_factory=list)
+
+
+class StandupSettings(Strict):
+    ask: TimeOfDay = "09:30"
+    summary: TimeOfDay = "10:00"
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    holidays: list[date] = Field(default_factory=list)
+
+
+class AppraisalWeights(Strict):
+    results: int = Field(60, ge=0, le=100)
+    ability: int = Field(30, ge=0, le=100)
+    attitude: int = Field(10, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _sum(self) -> AppraisalWeights:
+        if self.results + self.ability + self.attitude != 100:
+            raise ValueError("weights must add up to 100")
+        return self
+
+
+class AppraisalSettings(Strict):
+    monthly: bool = True
+    quarterly: bool = False
+    annual: bool = False
+    self_evaluation_days: int = Field(3, ge=1, le=30)
+    review_days: int = Field(5, ge=1, le=30)
+    appeal_days: int = Field(5, ge=1, le=30)
+    weights: AppraisalWeights = AppraisalWeights()
+
+
+class MemberSpec(Strict):
+    user: UserId
+    role: Role = Role.MEMBER
+    supervisor: UserId | None = None
+    title: str = Field("", max_length=100)
+
+
+class TeamSpec(Strict):
+    key: TeamKey
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["business", "service"] = "business"
+    channel: ChannelId
+    digest_channel: ChannelId
+    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    locale: Locale = "en"
+    members: list[MemberSpec] = Field(default_factory=list)
+    progress: ProgressSettings | None = None
+    complaint_sla: ComplaintSlaSettings | None = None
+    meeting: MeetingSettings | None = None
+    standup: StandupSettings | None = None
+    appraisal: AppraisalSettings | None = None
+
+    def settings_blocks(self) -> dict:
+        """The optional blocks as the file gave them, for storing with the team."""
+        return self.model_dump(
+            include=set(SETTINGS_BLOCKS), exclude_none=True, exclude_unset=True, by_alias=True, mode="json"
+        )
+
+
+SETTINGS_BLOCKS = {
+    "progress": ProgressSettings,
+    "complaint_sla": ComplaintSlaSettings,
+    "meeting": MeetingSettings,
+    "standup": StandupSettings,
+    "appraisal": AppraisalSettings,
+}
+
+
+class RosterFile(Strict):
+    teams: list[TeamSpec] = Field(default_factory=list)
+
+
+def _cross_checks(roster: RosterFile) -> list[str]:
+    """What one field cannot see by itself: duplicates and references between members."""
+    errors: list[str] = []
+    seen_keys: set[str] = set()
+    for t, team in enumerate(roster.teams):
+        if team.key in seen_keys:
+            errors.append(f"teams[{t}].key: {team.key!r} is used by another team in this file")
+        seen_keys.add(team.key)
+        users = [m.user for m in team.members]
+        for m, member in enumerate(team.members):
+            path = f"teams[{t}].members[{m}]"
+            if users.index(member.user) != m:
+                errors.append(f"{path}.user: {member.user} is listed twice in this team")
+            if member.supervisor is not None:
+                if member.supervisor == member.user:
+                    errors.append(f"{path}.supervisor: a member cannot supervise themselves")
+                elif member.supervisor not in users:
+                    errors.append(f"{path}.supervisor: {member.supervisor} is not a member of this team")
+        for field, people in _referenced_users(team):
+            for i, user in enumerate(people):
+                if user not in users:
+                    errors.append(f"teams[{t}].{field}[{i}]: {user} is not a member of this team")
+    return errors
+
+
+def _referenced_users(team: TeamSpec) -> list[tuple[str, list[str]]]:
+    refs: list[tuple[str, list[str]]] = []
+    if team.meeting is not None:
+        refs.append(("meeting.rotation", team.meeting.rotation))
+    if team.complaint_sla is not None and team.complaint_sla.default_owner:
+        refs.append(("complaint_sla.default_owner", [team.complaint_sla.default_owner]))
+    return refs
+
+
+def default_supervisor(team: TeamSpec, member: MemberSpec) -> str | None:
+    """A member's supervisor defaults to the team's (first) lead."""
+    if member.supervisor or is_lead(member.role):
+        return member.supervisor
+    leads = [m.user for m in team.members if m.role == Role.LEAD]
+    return leads[0] if leads else None
+
+
+def parse_roster(data: object) -> tuple[RosterFile | None, list[str]]:
+    """Validate a whole roster. Returns the roster, or None and every error with its path."""
+    if data is None:
+        data = {}
+    try:
+        roster = RosterFile.model_validate(data)
+    except ValidationError as exc:
+        return None, [_describe(error) for error in exc.errors()]
+    errors = _cross_checks(roster)
+    return (None, errors) if errors else (roster, [])
+
+
+def _describe(error) -> str:
+    path = ""
+    for part in error["loc"]:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not str(part).startswith(("function-", "literal[", "constrained-")):
+            path += ("." if path else "") + str(part)
+    kind = error["type"]
+    if kind == "literal_error" or kind == "enum":
+        message = "must be one of " + error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+    elif kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "missing":
+        message = "is required"
+    elif kind == "value_error":
+        message = str(error["ctx"]["error"])
+    else:
+        message = error["msg"][0].lower() + error["msg"][1:]
+    return f"{path}: {message}" if path else message
+
+
+__all__ = ["SETTINGS_BLOCKS", "WEEKDAYS", "MemberSpec", "RosterFile", "TeamSpec", "parse_roster"]

@@ -1,0 +1,73 @@
+"""Serving Slack: HTTP (ASGI under uvicorn) or Socket Mode, plus GET /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+log = logging.getLogger(__name__)
+
+Health = Callable[[], Awaitable[tuple[bool, dict]]]
+
+
+class HttpApp(AsyncSlackRequestHandler):
+    """Bolt's ASGI handler at POST /slack/events, and GET /healthz beside it."""
+
+    def __init__(self, app: AsyncApp, health: Health) -> None:
+        super().__init__(app, path="/slack/events")
+        self.health = health
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/healthz":
+            ok, report = await self.health()
+            body = json.dumps(report).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200 if ok else 503,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await super().__call__(scope, receive, send)
+
+
+async def serve_http(app: AsyncApp, health: Health, *, host: str, port: int, log_level: str) -> None:
+    """Serve until SIGINT/SIGTERM; uvicorn then stops accepting and finishes requests in flight."""
+    config = uvicorn.Config(
+        HttpApp(app, health),
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        lifespan="off",
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )
+    await uvicorn.Server(config).serve()
+
+
+async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
+    """Hold a Socket Mode connection until SIGINT/SIGTERM, then let requests in flight finish."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    handler = AsyncSocketModeHandler(app, app_token)
+    await handler.connect_async()
+    log.info("connected to Slack in Socket Mode")
+    await stop.wait()
+    log.info("stopping: finishing requests in flight")
+    await handler.disconnect_async()
+    pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=10)
+    await handler.close_async()

@@ -1,0 +1,156 @@
+"""Teams and their people: the roster as members see it, and the changes leads make to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.errors import UserError
+from bot.rules.roles import RANK, Role, is_lead, may_manage
+from bot.services.context import Actor, Services
+from storage import teams as repo
+from storage.models import Member, Team
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    user_id: str
+    role: str
+    title: str
+    away_until: date | None
+
+
+@dataclass(frozen=True)
+class TeamRoster:
+    key: str
+    name: str
+    kind: str
+    entries: tuple[RosterEntry, ...]
+
+
+class Action(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+    ROLE = "role"
+    AWAY = "away"
+    BACK = "back"
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    action: Action
+    team_name: str
+    user_id: str
+    role: str | None = None
+    away_until: date | None = None
+
+
+async def rosters_of(services: Services, actor: Actor) -> list[TeamRoster]:
+    """The teams the actor belongs to, each with everyone in it."""
+    if not actor.memberships:
+        return []
+    async with services.db.reader() as session:
+        teams = await repo.teams_with_members(session, [m.team_id for m in actor.memberships])
+        return [_roster(team) for team in teams]
+
+
+def _roster(team: Team) -> TeamRoster:
+    entries = tuple(
+        RosterEntry(m.user_id, m.role, m.title, m.person.away_until)
+        for m in sorted(team.members, key=lambda m: (-_rank(m.role), m.user_id))
+    )
+    return TeamRoster(team.key, team.name, team.kind, entries)
+
+
+def _rank(role: str) -> int:
+    return RANK[Role(role)]
+
+
+def team_for_change(actor: Actor, team_key: str | None, action: Action) -> str:
+    """The key of the team a lead's roster change is about: the one named, or the only one they lead."""
+    if team_key is not None:
+        return team_key
+    led = [m.team_key for m in actor.memberships if is_lead(m.role)]
+    if not led:
+        raise UserError("error.leads_nothing")
+    if len(led) > 1:
+        raise UserError("error.which_team", example=led[0], action=action.value, keys=", ".join(led))
+    return led[0]
+
+
+async def change_roster(
+    services: Services,
+    actor: Actor,
+    *,
+    team_key: str | None,
+    action: Action,
+    user_id: str,
+    role: Role | None = None,
+    away_until: date | None = None,
+) -> RosterChange:
+    """Apply one lead's change to a team's roster, after checking that they may make it."""
+    key = team_for_change(actor, team_key, action)
+    async with services.db.unit_of_work() as session:
+        team = await repo.team_by_key(session, key)
+        if team is None:
+            raise UserError("error.unknown_team", key=key)
+        by_user = {m.user_id: m for m in team.members}
+        mine = by_user.get(actor.user_id)
+        if mine is None or not is_lead(mine.role):
+            raise UserError("error.not_lead", team=team.name)
+        target = by_user.get(user_id)
+        if action is Action.ADD:
+            return await _add(session, team, mine, target, user_id, role or Role.MEMBER)
+        if target is None:
+            raise UserError("error.not_in_team", person=user_id, team=team.name)
+        if action is Action.REMOVE:
+            _check(mine, target, None)
+            _keep_a_lead(team, target, None)
+            _reassign_reports(team, target)
+            await session.delete(target)
+            return RosterChange(action, team.name, user_id)
+        if action is Action.ROLE:
+            assert role is not None
+            _check(mine, target, role)
+            _keep_a_lead(team, target, role)
+            target.role = role.value
+            if is_lead(role):
+                target.supervisor_id = None
+            return RosterChange(action, team.name, user_id, role=role.value)
+        _check(mine, target, None)
+        target.person.away_until = away_until if action is Action.AWAY else None
+        return RosterChange(action, team.name, user_id, away_until=target.person.away_until)
+
+
+async def _add(session, team: Team, mine: Member, target: Member | None, user_id: str, role: Role):
+    if target is not None:
+        raise UserError("error.already_in_team", person=user_id, team=team.name, role=target.role)
+    _check(mine, None, role)
+    await repo.ensure_person(session, user_id)
+    leads = [m.user_id for m in team.members if m.role == Role.LEAD]
+    supervisor = None if is_lead(role) else (leads[0] if leads else mine.user_id)
+    session.add(Member(team_id=team.id, user_id=user_id, role=role.value, supervisor_id=supervisor))
+    return RosterChange(Action.ADD, team.name, user_id, role=role.value)
+
+
+def _check(mine: Member, target: Member | None, new_role: Role | None) -> None:
+    if not may_manage(mine.role, target.role if target else None, new_role):
+        raise UserError("error.outranked")
+
+
+def _keep_a_lead(team: Team, target: Member, new_role: Role | None) -> None:
+    """A team is never left without anyone at lead level or above."""
+    if new_role is not None and is_lead(new_role):
+        return
+    others = [m for m in team.members if m is not target and is_lead(m.role)]
+    if is_lead(target.role) and not others:
+        raise UserError("error.last_lead", team=team.name)
+
+
+def _reassign_reports(team: Team, leaving: Member) -> None:
+    """Whoever the leaving member supervised now reports to the team's lead (domain.md section 1)."""
+    leads = [m.user_id for m in team.members if m is not leaving and is_lead(m.role)]
+    for member in team.members:
+        if member.supervisor_id == leaving.user_id:
+            member.supervisor_id = leads[0] if leads else None

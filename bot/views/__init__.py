@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from data and a translator to Slack payloads."""

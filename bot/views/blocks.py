@@ -1,0 +1,54 @@
+"""Small Block Kit pieces that keep within Slack's limits."""
+
+from __future__ import annotations
+
+SECTION_TEXT_LIMIT = 3000
+MESSAGE_BLOCK_LIMIT = 50
+
+
+def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
+    """One mrkdwn section, or several when the text is longer than a section may hold.
+
+    Splits at line breaks, then at ", " (lists of people), never inside a mention.
+    """
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in _split(text, limit)]
+
+
+def _split(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    for separator in ("\n", ", ", " "):
+        pieces = text.split(separator)
+        if len(pieces) > 1:
+            break
+    else:
+        return [text[i : i + limit] for i in range(0, len(text), limit)]
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        if len(piece) > limit:
+            parts.extend(_split(piece, limit))
+            current = ""
+        else:
+            current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def divider() -> dict:
+    return {"type": "divider"}
+
+
+def ephemeral(text: str, blocks: list[dict] | None = None) -> dict:
+    """A reply only the person who asked sees (the body of a slash command's ack)."""
+    message: dict = {"response_type": "ephemeral", "text": text[:SECTION_TEXT_LIMIT]}
+    if blocks:
+        message["blocks"] = blocks
+    return message

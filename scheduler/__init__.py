@@ -1,0 +1,1 @@
+"""The clock: APScheduler runner, the scheduler lease, and one job module per feature."""

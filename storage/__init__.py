@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, the unit of work, ORM models, repositories, migrations."""

@@ -1,0 +1,121 @@
+"""ORM models. Every instant is stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, stored in UTC and always read back time-zone aware (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("instants must be time-zone aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+class Workspace(Base):
+    """The Slack workspace this installation serves (one bot token, one workspace)."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_team_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    digest_channel_id: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    # The optional roster blocks (progress, complaint_sla, meeting, standup, appraisal), validated
+    # by bot.rules.roster before they are stored.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    members: Mapped[list[Member]] = relationship(back_populates="team", cascade="all, delete-orphan")
+
+
+class Person(Base):
+    """A Slack user as the bot knows them, whichever teams they belong to."""
+
+    __tablename__ = "people"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    away_until: Mapped[date | None] = mapped_column(Date)
+    profile_fetched_at: Mapped[datetime | None]
+
+
+class Member(Base):
+    """A person's place in one team."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("people.user_id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    supervisor_id: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(100), default="")
+    joined_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    team: Mapped[Team] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class ProcessedRequest(Base):
+    """Keys of deliveries already handled, so that Slack's retries are processed once."""
+
+    __tablename__ = "processed_requests"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,61 @@
+"""Queries over workspaces, teams, people and members. They take a session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.dialect import insert_ignoring_conflict
+from storage.models import Member, Person, Team, Workspace
+
+
+async def installation_workspace(session: AsyncSession) -> Workspace:
+    """The workspace this installation serves, created on first use."""
+    workspace = await session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+    if workspace is None:
+        workspace = Workspace(name="")
+        session.add(workspace)
+        await session.flush()
+    return workspace
+
+
+async def memberships_of(session: AsyncSession, user_id: str) -> Sequence[tuple[Member, Team]]:
+    rows = await session.execute(
+        select(Member, Team).join(Team, Member.team_id == Team.id).where(Member.user_id == user_id)
+    )
+    return [(member, team) for member, team in rows]
+
+
+async def teams_with_members(session: AsyncSession, team_ids: Sequence[int] | None = None) -> Sequence[Team]:
+    query = select(Team).options(selectinload(Team.members)).order_by(Team.key)
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+    return (await session.scalars(query)).all()
+
+
+async def team_by_key(session: AsyncSession, key: str) -> Team | None:
+    return await session.scalar(select(Team).where(Team.key == key).options(selectinload(Team.members)))
+
+
+async def person(session: AsyncSession, user_id: str) -> Person | None:
+    return await session.get(Person, user_id)
+
+
+async def ensure_person(session: AsyncSession, user_id: str) -> Person:
+    await insert_ignoring_conflict(session, Person, user_id=user_id)
+    found = await session.get(Person, user_id)
+    assert found is not None
+    return found
+
+
+async def remember_profile(
+    session: AsyncSession, user_id: str, *, locale: str | None, timezone: str | None, at: datetime
+) -> None:
+    found = await ensure_person(session, user_id)
+    found.locale = locale
+    found.timezone = timezone
+    found.profile_fetched_at = at

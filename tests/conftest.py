@@ -1,0 +1,136 @@
+"""Fixtures: a migrated database (SQLite, or PostgreSQL when TEAMOPS_TEST_DATABASE_URL is set), the fake
+Slack Web API, and the real app served over HTTP on 127.0.0.1 with a signing client in front of it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.rules.roster import parse_roster
+from bot.runtime import health, running
+from bot.server import HttpApp
+from bot.services import roster
+from storage import migrate
+from storage.models import Base
+from tests.slack.fake_api import FakeSlack
+from tests.slack.signed import SignedSlack
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+POSTGRES_URL = os.environ.get("TEAMOPS_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory) -> str:
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    if POSTGRES_URL:
+        migrate.upgrade(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "teamops.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate.upgrade(url)
+    return str(path)
+
+
+@pytest.fixture
+async def database_url(_migrated, tmp_path) -> str:
+    """A migrated, empty database for one test."""
+    if POSTGRES_URL:
+        engine = create_async_engine(POSTGRES_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await engine.dispose()
+        return POSTGRES_URL
+    path = tmp_path / "teamops.db"
+    shutil.copy(_migrated, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+async def slack():
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def settings(database_url, slack) -> Settings:
+    return Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_APP_TOKEN="",
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=database_url,
+        TEAMOPS_LOCALE="en",
+        TEAMOPS_SCHEDULER="off",
+    )
+
+
+@pytest.fixture
+async def services(settings):
+    async with running(settings) as services:
+        yield services
+
+
+@pytest.fixture
+def import_roster(services):
+    """Import a roster given as the file's data; fails the test on validation errors."""
+
+    async def load(data: dict) -> None:
+        parsed, errors = parse_roster(data)
+        assert not errors, errors
+        await roster.import_roster(services, parsed)
+
+    return load
+
+
+@pytest.fixture
+async def app_url(services):
+    """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port)."""
+    app = build_app(services)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        HttpApp(app, lambda: health(services, "test")), lifespan="off", log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def slack_client(app_url, slack):
+    client = SignedSlack(app_url, SIGNING_SECRET, response_url_base=slack.response_url_base)
+    yield client
+    await client.aclose()
+
+
+CS_EAST = {
+    "key": "cs-east",
+    "name": "Customer Service East",
+    "kind": "service",
+    "channel": "C0123ABCD",
+    "digest_channel": "C0456EFGH",
+    "timezone": "Asia/Shanghai",
+    "locale": "zh-Hans",
+    "members": [
+        {"user": "U01AAA", "role": "lead", "title": "客户顾问"},
+        {"user": "U01BBB", "role": "member", "supervisor": "U01AAA", "title": "设计师"},
+    ],
+}

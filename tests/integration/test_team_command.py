@@ -1,0 +1,210 @@
+"""/team over signed HTTP against the real app and the fake Slack Web API."""
+
+from __future__ import annotations
+
+import time
+
+from slack_sdk.models.blocks import Block
+
+from bot.services.context import Actor
+from bot.services.teams import rosters_of
+from tests.conftest import CS_EAST
+from tests.slack.fake_api import validate_message
+
+LEAD, MEMBER, NEWCOMER = "U01AAA", "U01BBB", "U01NEW"
+
+
+def _text(answer: dict) -> str:
+    validate_message(answer)
+    return (
+        "\n".join(
+            b["text"]["text"]
+            for b in Block.parse_all(answer.get("blocks", [])) and answer["blocks"]
+            if b.get("type") == "section"
+        )
+        or answer["text"]
+    )
+
+
+async def _people(services, user: str = LEAD) -> dict[str, str]:
+    teams = await rosters_of(services, await _actor(services, user))
+    return {e.user_id: e.role for e in teams[0].entries}
+
+
+async def _actor(services, user):
+    from bot.services.people import actor
+
+    return await actor(services, user)
+
+
+async def test_team_lists_my_teams_with_leads_and_members(import_roster, slack_client, slack):
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    reply = await slack_client.command(MEMBER, "/team")
+
+    assert reply.status_code == 200
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    text = _text(answer)
+    assert "*Customer Service East* (`cs-east`)" in text
+    assert "Leads: <@U01AAA> (lead, 客户顾问)" in text
+    assert "Members: <@U01BBB> (设计师)" in text
+
+
+async def test_member_locale_comes_from_slack_profile_else_the_team(import_roster, slack_client, slack):
+    await import_roster({"teams": [CS_EAST]})
+    slack.profiles[MEMBER] = {"locale": "zh-TW"}
+    slack.profiles[LEAD] = {"locale": "fr-FR"}  # no catalog: the team's zh-Hans serves
+
+    traditional = _text((await slack_client.command(MEMBER, "/team")).json())
+    simplified = _text((await slack_client.command(LEAD, "/team")).json())
+
+    assert "組長：" in traditional
+    assert "组长：" in simplified
+    assert len(slack.calls_to("users.info")) == 2
+    await slack_client.command(MEMBER, "/team")
+    assert len(slack.calls_to("users.info")) == 2, "the profile is kept, not fetched per request"
+
+
+async def test_lead_adds_a_member_and_the_roster_changes(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    reply = await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}|newbie> member")
+
+    assert "<@U01NEW> joined *Customer Service East* as member." in _text(reply.json())
+    assert (await _people(services))[NEWCOMER] == "member"
+
+
+async def test_member_is_refused_and_nothing_changes(import_roster, slack_client, services, slack):
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+    before = await _people(services)
+
+    reply = await slack_client.command(MEMBER, "/team", f"add <@{NEWCOMER}> lead")
+
+    assert reply.status_code == 200
+    assert "Only team leads can change a roster" in reply.json()["text"]
+    assert await _people(services) == before
+
+
+async def test_refusal_is_in_the_members_language(import_roster, slack_client, slack):
+    slack.profiles[MEMBER] = {"locale": "zh-CN"}
+    await import_roster({"teams": [CS_EAST]})
+
+    reply = await slack_client.command(MEMBER, "/team", f"remove <@{LEAD}>")
+
+    assert "只有组长及以上可以修改小组名单" in reply.json()["text"]
+
+
+async def test_lead_changes_roles_away_and_removal(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    await slack_client.command(LEAD, "/team", f"role <@{MEMBER}> lead")
+    assert (await _people(services))[MEMBER] == "lead"
+    away = await slack_client.command(LEAD, "/team", f"away <@{MEMBER}> until 2099-12-01")
+    assert "away until 2099-12-01" in _text(away.json())
+    listed = _text((await slack_client.command(LEAD, "/team")).json())
+    assert "(away until 2099-12-01)" in listed
+    await slack_client.command(LEAD, "/team", f"remove <@{MEMBER}>")
+    assert MEMBER not in await _people(services)
+
+
+async def test_the_last_lead_cannot_be_removed(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    reply = await slack_client.command(LEAD, "/team", f"remove <@{LEAD}>")
+
+    assert "would be left without a lead" in reply.json()["text"]
+    assert LEAD in await _people(services)
+
+
+async def test_lead_cannot_make_a_manager(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    reply = await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}> manager")
+
+    assert "above your own" in reply.json()["text"]
+    assert NEWCOMER not in await _people(services)
+
+
+async def test_bad_input_gets_a_clear_message(import_roster, slack_client, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    no_person = (await slack_client.command(LEAD, "/team", "add bob")).json()["text"]
+    bad_role = (await slack_client.command(LEAD, "/team", f"role <@{MEMBER}> <!channel>")).json()["text"]
+    bad_date = (await slack_client.command(LEAD, "/team", f"away <@{MEMBER}> until soon")).json()["text"]
+
+    assert "Mention the person with @" in no_person
+    assert "`&lt;!channel&gt;` is not a role" in bad_role, "user text is escaped, it cannot ping"
+    assert "YYYY-MM-DD" in bad_date
+
+
+async def test_user_text_shown_back_is_escaped(import_roster, slack_client, slack):
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    team = {**CS_EAST, "name": "East <!channel> & <https://evil.example|click>"}
+    await import_roster({"teams": [team]})
+
+    text = _text((await slack_client.command(MEMBER, "/team")).json())
+
+    assert "<!channel>" not in text and "<https://evil" not in text
+    assert "East &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in text
+
+
+async def test_help_shows_usage(slack_client, slack):
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    text = _text((await slack_client.command(MEMBER, "/team", "help")).json())
+    assert "/team add @name [role]" in text
+
+
+async def test_someone_in_no_team_is_told_how_to_join(slack_client, slack):
+    reply = await slack_client.command("U0STRANGER", "/team")
+    assert "You are not in any team yet" in reply.json()["text"]
+
+
+async def test_forged_or_stale_signature_is_refused_and_changes_nothing(
+    import_roster, slack_client, services
+):
+    await import_roster({"teams": [CS_EAST]})
+    before = await _people(services)
+
+    forged = await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}>", secret="not-the-secret")
+    stale = await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}>", timestamp=time.time() - 600)
+
+    assert forged.status_code == 401
+    assert stale.status_code == 401
+    assert await _people(services) == before
+
+
+async def test_a_retried_delivery_is_processed_once(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+    body = slack_client.command_body(LEAD, "/team", f"add <@{NEWCOMER}> member")
+    form = "application/x-www-form-urlencoded"
+
+    first = await slack_client.post(body, form)
+    retry = await slack_client.post(
+        body, form, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
+
+    assert "joined" in first.json()["text"]
+    assert retry.status_code == 200
+    assert retry.content == b"", "the retry is acknowledged but not processed again"
+    assert (await _people(services))[NEWCOMER] == "member"
+
+
+async def test_healthz_reports_the_database(app_url):
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        reply = await http.get(f"{app_url}/healthz")
+    assert reply.status_code == 200
+    assert reply.json()["database"] is True
+
+
+__all__ = ["Actor"]
