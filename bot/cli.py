@@ -1,10 +1,11 @@
-"""teamops run | db upgrade|current | teams import|export | manifest check."""
+"""The `teamops` command: run, db, teams, outbox, jobs, manifest."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -50,12 +51,49 @@ def _parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_teams_import)
     teams.add_parser("export", help="print the roster as YAML").set_defaults(handler=_teams_export)
 
+    outbox = commands.add_parser("outbox", help="notices waiting for Slack")
+    outbox_actions = outbox.add_subparsers(title="outbox", metavar="ACTION")
+    outbox_actions.add_parser("status", help="pending, retrying and dead counts").set_defaults(
+        handler=_outbox_status
+    )
+    outbox_actions.add_parser("retry-dead", help="send the dead notices again").set_defaults(
+        handler=_outbox_retry
+    )
+
+    jobs = commands.add_parser("jobs", help="the clock's jobs").add_subparsers(title="jobs", metavar="ACTION")
+    jobs.add_parser("list", help="every job with its team and next run time").set_defaults(handler=_jobs_list)
+    run_job = jobs.add_parser("run", help="run one job now, as of --at, and print what it did")
+    run_job.add_argument("job", help="the job's name (see `teamops jobs list`)")
+    run_job.add_argument("--team", help="only this team (per-team jobs; default every team)")
+    run_job.add_argument("--at", type=_instant, help="ISO 8601 instant to run as of (default now)")
+    run_job.set_defaults(handler=_jobs_run)
+
     manifest = commands.add_parser("manifest", help="the Slack app manifest")
     manifest_actions = manifest.add_subparsers(title="manifest", metavar="ACTION")
     check = manifest_actions.add_parser("check", help="validate manifest.yml offline against Slack's schema")
     check.add_argument("--file", type=Path, default=Path("manifest.yml"), help="default ./manifest.yml")
     check.set_defaults(handler=_manifest_check)
     return parser
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _with_services(settings: Settings, work):
+    """Run `work(services)` against the database, whose schema must be current."""
+    from bot.runtime import prepare_schema, running
+
+    async def go():
+        await prepare_schema(settings, apply=False)
+        async with running(settings) as services:
+            return await work(services)
+
+    return asyncio.run(go())
 
 
 def _run(settings: Settings, args) -> int:
@@ -127,6 +165,54 @@ def _teams_export(settings: Settings, _args) -> int:
             return await roster.export_roster(services)
 
     yaml.safe_dump(asyncio.run(go()), sys.stdout, allow_unicode=True, sort_keys=False)
+    return 0
+
+
+def _outbox_status(settings: Settings, _args) -> int:
+    from bot import outbox_admin
+
+    status = _with_services(settings, outbox_admin.status)
+    age = "-" if status.oldest_pending_age is None else f"{status.oldest_pending_age.total_seconds():.0f}s"
+    print(f"pending {status.pending}  retrying {status.retrying}  dead {status.dead}  oldest pending {age}")
+    return 0
+
+
+def _outbox_retry(settings: Settings, _args) -> int:
+    from bot import outbox_admin
+
+    print(f"requeued {_with_services(settings, outbox_admin.retry_dead)} dead notice(s)")
+    return 0
+
+
+def _jobs_list(settings: Settings, _args) -> int:
+    from scheduler.listing import next_runs
+
+    for line in _with_services(settings, next_runs):
+        print(line)
+    return 0
+
+
+def _jobs_run(settings: Settings, args) -> int:
+    from scheduler.jobs import JOBS
+    from scheduler.runner import run_job
+
+    if args.job not in {job.name for job in JOBS}:
+        print(f"teamops: no job {args.job!r}; jobs: {', '.join(j.name for j in JOBS)}", file=sys.stderr)
+        return 2
+
+    async def work(services):
+        at = args.at or services.now()
+        try:
+            return await run_job(services, args.job, team_key=args.team, at=at)
+        except KeyError:
+            return None
+
+    lines = _with_services(settings, work)
+    if lines is None:
+        print(f"teamops: no team {args.team!r}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(f"{args.job}: {line}")
     return 0
 
 

@@ -93,8 +93,8 @@ class Settings(BaseSettings):
         logging.basicConfig(
             level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
-        # Alembic announces each of its plugins at INFO; its migrations are worth hearing, not that.
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        # Alembic narrates its plugins and context at INFO; the CLI says what changed itself.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 class SettingsError(Exception):

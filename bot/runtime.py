@@ -1,4 +1,4 @@
-"""One running teamops process: the database, the Slack app, and (later) the outbox sender and clock."""
+"""One running teamops process: the database, the Slack app, the outbox sender and the clock."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
-from bot.app import build_app
+from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
+from bot.notify import Sender
 from bot.services.context import Services
+from scheduler.runner import Clock
 from storage import migrate
 from storage.database import Database
 
@@ -32,21 +35,55 @@ async def prepare_schema(settings: Settings, *, apply: bool) -> str | None:
 
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[Services]:
+    """Services over an open database (the CLI's commands and the tests)."""
     db = Database(settings.database_url)
-    services = Services(settings=settings, db=db)
     try:
-        yield services
+        yield Services(settings=settings, db=db)
     finally:
         await db.dispose()
 
 
-async def health(services: Services, revision: str | None) -> tuple[bool, dict]:
+@dataclass
+class Background:
+    """The outbox sender and (unless TEAMOPS_SCHEDULER=off) the clock, running beside the server."""
+
+    services: Services
+    sender: Sender
+    clock: Clock | None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.services.wake_sender = self.sender.wake
+        self.tasks.append(asyncio.create_task(self.sender.run(self.stop), name="outbox-sender"))
+        if self.clock is not None:
+            self.tasks.append(asyncio.create_task(self.clock.run(self.stop), name="clock"))
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+@asynccontextmanager
+async def background(services: Services) -> AsyncIterator[Background]:
+    settings = services.settings
+    sender = Sender(services.db, web_client(services), now=services.now)
+    clock = Clock(services) if settings.scheduler == "on" else None
+    work = Background(services, sender, clock)
+    work.start()
+    try:
+        yield work
+    finally:
+        await work.close()
+
+
+async def health(services: Services, revision: str | None, clock: Clock | None = None) -> tuple[bool, dict]:
     reachable = await services.db.ping()
     return reachable, {
         "ok": reachable,
         "database": reachable,
         "schema": revision,
-        "scheduler": False,
+        "scheduler": bool(clock and clock.leading),
     }
 
 
@@ -54,12 +91,17 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
     from bot import server
 
     revision = await prepare_schema(settings, apply=apply_migrations)
-    async with running(settings) as services:
+    async with running(settings) as services, background(services) as work:
         app = build_app(services)
         if http:
             log.info("serving Slack over HTTP on http://%s:%s/slack/events", host, port)
             await server.serve_http(
-                app, lambda: health(services, revision), host=host, port=port, log_level=settings.log_level
+                app,
+                lambda: health(services, revision, work.clock),
+                host=host,
+                port=port,
+                log_level=settings.log_level,
             )
         else:
             await server.serve_socket_mode(app, settings.slack_app_token)
+        log.info("stopping: the sender and the clock finish their current step")

@@ -12,8 +12,8 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.ids import Command
 from bot.rules.roles import Role
+from bot.rules.team_changes import Action
 from bot.services import teams
-from bot.services.teams import Action
 from bot.views import teams as views
 
 COMMANDS = (Command.TEAM,)

@@ -7,12 +7,18 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
+    LargeBinary,
     MetaData,
     String,
+    Table,
     TypeDecorator,
+    Unicode,
     UniqueConstraint,
     func,
 )
@@ -119,3 +125,61 @@ class ProcessedRequest(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxRow(Base):
+    """A notice to Slack, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_lane_pending", "lane", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # Rows of one lane (a channel, or one person's DM or home tab) are sent in order, one at a time.
+    lane: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The key of the earlier notice whose message this one updates or replies to in a thread.
+    ref_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    give_up_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    posted_channel: Mapped[str | None] = mapped_column(String(32))
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ImChannel(Base):
+    """The DM channel Slack opened for a person (conversations.open), kept so it is opened once."""
+
+    __tablename__ = "im_channels"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+
+
+class Lease(Base):
+    """Who holds a role that only one process in a deployment may hold (the scheduler), and until when."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime]
+
+
+# APScheduler's job store table, declared here so that Alembic owns it like every other table
+# (the shape is APScheduler 3's SQLAlchemyJobStore's own).
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

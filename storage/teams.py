@@ -59,3 +59,7 @@ async def remember_profile(
     found.locale = locale
     found.timezone = timezone
     found.profile_fetched_at = at
+
+
+async def all_teams(session: AsyncSession) -> Sequence[Team]:
+    return (await session.scalars(select(Team).order_by(Team.key))).all()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.notify import Enqueuer
 from storage.database import Database
 
 
@@ -21,6 +25,19 @@ class Services:
     now: Callable[[], datetime] = field(default=utcnow)
     # Called after a unit of work that enqueued notices commits, so the sender wakes at once.
     wake_sender: Callable[[], None] = field(default=lambda: None)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for a change and the notices it causes; the sender wakes once it commits."""
+        async with self.db.unit_of_work() as session:
+            yield session
+            enqueued = session.info.get(Enqueuer.MARK, False)
+        if enqueued:
+            self.wake_sender()
+
+    def notices(self, session: AsyncSession) -> Enqueuer:
+        """Write notices into the outbox of `session`'s transaction."""
+        return Enqueuer(session, self.now(), timedelta(hours=self.settings.outbox_give_up_hours))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,6 @@ async def remember_profile(
 ) -> str | None:
     """Store what Slack says of a user's language and zone. Returns our locale for them, if we have it."""
     locale = i18n.from_slack(slack_locale)
-    async with services.db.unit_of_work() as session:
+    async with services.unit_of_work() as session:
         await repo.remember_profile(session, user_id, locale=locale, timezone=timezone, at=services.now())
     return locale

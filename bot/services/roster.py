@@ -24,7 +24,7 @@ async def import_roster(services: Services, roster: RosterFile) -> ImportSummary
     People missing from the file stay where they are: removing someone is `/team remove`.
     """
     created = updated = added = changed = 0
-    async with services.db.unit_of_work() as session:
+    async with services.unit_of_work() as session:
         workspace = await repo.installation_workspace(session)
         for spec in roster.teams:
             team = await repo.team_by_key(session, spec.key)
@@ -54,7 +54,6 @@ async def import_roster(services: Services, roster: RosterFile) -> ImportSummary
                 member.role = member_spec.role.value
                 member.title = member_spec.title
                 member.supervisor_id = default_supervisor(spec, member_spec)
-    services.wake_sender()
     return ImportSummary(created, updated, added, changed)
 
 

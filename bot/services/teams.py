@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from bot.errors import UserError
+from bot.i18n import translator
 from bot.rules.roles import RANK, Role, is_lead, may_manage
+from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
 from bot.services.context import Actor, Services
+from bot.views import teams as views
 from storage import teams as repo
 from storage.models import Member, Team
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    user_id: str
-    role: str
-    title: str
-    away_until: date | None
-
-
-@dataclass(frozen=True)
-class TeamRoster:
-    key: str
-    name: str
-    kind: str
-    entries: tuple[RosterEntry, ...]
-
-
-class Action(StrEnum):
-    ADD = "add"
-    REMOVE = "remove"
-    ROLE = "role"
-    AWAY = "away"
-    BACK = "back"
-
-
-@dataclass(frozen=True)
-class RosterChange:
-    action: Action
-    team_name: str
-    user_id: str
-    role: str | None = None
-    away_until: date | None = None
 
 
 async def rosters_of(services: Services, actor: Actor) -> list[TeamRoster]:
@@ -91,7 +59,7 @@ async def change_roster(
 ) -> RosterChange:
     """Apply one lead's change to a team's roster, after checking that they may make it."""
     key = team_for_change(actor, team_key, action)
-    async with services.db.unit_of_work() as session:
+    async with services.unit_of_work() as session:
         team = await repo.team_by_key(session, key)
         if team is None:
             raise UserError("error.unknown_team", key=key)
@@ -101,7 +69,15 @@ async def change_roster(
             raise UserError("error.not_lead", team=team.name)
         target = by_user.get(user_id)
         if action is Action.ADD:
-            return await _add(session, team, mine, target, user_id, role or Role.MEMBER)
+            change = await _add(session, team, mine, target, user_id, role or Role.MEMBER)
+            await services.notices(session).dm(
+                f"team-welcome:{team.id}:{user_id}:{services.now().isoformat()}",
+                user=user_id,
+                **views.welcome_dm(
+                    translator(team.locale), change, added_by=actor.user_id, team_key=team.key
+                ),
+            )
+            return change
         if target is None:
             raise UserError("error.not_in_team", person=user_id, team=team.name)
         if action is Action.REMOVE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.rules.roles import is_lead
-from bot.services.teams import Action, RosterChange, RosterEntry, TeamRoster
+from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.mrkdwn import escape, mention
 
@@ -72,3 +72,15 @@ def change_message(t: Translator, change: RosterChange) -> dict:
         date=change.away_until.isoformat() if change.away_until else "",
     )
     return ephemeral(text, sections(text))
+
+
+def welcome_dm(t: Translator, change: RosterChange, *, added_by: str, team_key: str) -> dict:
+    """The DM to someone a lead has just added: text and blocks for the outbox."""
+    text = t(
+        "team.welcome",
+        by=mention(added_by),
+        team=escape(change.team_name),
+        key=team_key,
+        role=t(f"role.{change.role}"),
+    )
+    return {"text": text, "blocks": sections(text)}

@@ -3,6 +3,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import TypeDecorator
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.models import Base
@@ -11,11 +12,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(kind, obj, autogen_context):
+    # Migrations name plain SQL types: a model's TypeDecorator (UtcDateTime) is written as its impl.
+    if kind == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,314 @@
+"""The only way out to Slack.
+
+Services write notices into the outbox in the same transaction as the change that causes them
+(`post`, `update`, `ephemeral`, `dm`, `publish_home`); the Sender drains the outbox through the Web
+API: it honours 429 Retry-After per method and lane, retries 5xx and connection errors with
+exponential backoff and jitter, gives up after a bounded time, and records where each message landed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox as repo
+from storage.database import Database
+from storage.models import OutboxRow
+
+log = logging.getLogger(__name__)
+
+# Slack's errors that say "try again later"; every other error is an answer no retry will change.
+TRANSIENT_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavailable", "request_timeout"})
+
+
+# -- enqueueing: inside the caller's unit of work ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enqueuer:
+    """Writes notices into the outbox of the caller's session, stamped with the caller's clock."""
+
+    session: AsyncSession
+    now: datetime
+    give_up_after: timedelta = timedelta(hours=24)
+
+    MARK = "teamops.notices"
+
+    async def _add(self, key: str, kind: str, lane: str, **values) -> bool:
+        self.session.info[self.MARK] = True
+        return await repo.add(
+            self.session,
+            key=key,
+            kind=kind,
+            lane=lane[:64],
+            status=repo.PENDING,
+            attempts=0,
+            created_at=self.now,
+            next_attempt_at=self.now,
+            give_up_at=self.now + self.give_up_after,
+            **values,
+        )
+
+    async def post(
+        self, key: str, *, channel: str, text: str, blocks: list | None = None, thread_of: str | None = None
+    ) -> bool:
+        """A message in a channel; in the thread of the notice `thread_of` when given."""
+        return await self._add(
+            key, "post", channel, channel=channel, payload=_message(text, blocks), ref_key=thread_of
+        )
+
+    async def update(self, key: str, *, of: str, text: str, blocks: list | None = None) -> bool:
+        """Replace the message that the notice `of` posted. It joins that notice's lane, so it follows it."""
+        original = await repo.by_key(self.session, of)
+        if original is None:
+            raise ValueError(f"no notice {of!r} to update")
+        return await self._add(
+            key, "update", original.lane, channel=original.channel, payload=_message(text, blocks), ref_key=of
+        )
+
+    async def ephemeral(
+        self, key: str, *, channel: str, user: str, text: str, blocks: list | None = None
+    ) -> bool:
+        return await self._add(
+            key, "ephemeral", channel, channel=channel, user_id=user, payload=_message(text, blocks)
+        )
+
+    async def dm(self, key: str, *, user: str, text: str, blocks: list | None = None) -> bool:
+        """A direct message from the bot (the IM is opened once per person and kept)."""
+        return await self._add(key, "dm", f"dm:{user}", user_id=user, payload=_message(text, blocks))
+
+    async def publish_home(self, key: str, *, user: str, view: dict) -> bool:
+        return await self._add(key, "home", f"home:{user}", user_id=user, payload={"view": view})
+
+
+def _message(text: str, blocks: list | None) -> dict:
+    payload: dict = {"text": text}
+    if blocks:
+        payload["blocks"] = blocks
+    return payload
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+class Retry(Exception):
+    """Try this row again later: after `after` seconds when Slack said so (429), else by backoff."""
+
+    def __init__(self, reason: str, after: float | None = None, *, method: str | None = None):
+        super().__init__(reason)
+        self.after = after
+        self.method = method
+
+
+class Dead(Exception):
+    """This row can never be sent."""
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    dead: int = 0
+
+
+class Sender:
+    """Drains the outbox. One per process; on PostgreSQL several processes can drain one outbox."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: AsyncWebClient,
+        *,
+        now: Callable[[], datetime],
+        concurrency: int = 16,
+        poll_seconds: float = 1.0,
+        base_backoff: float = 1.0,
+        max_backoff: float = 300.0,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.now = now
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.name = uuid.uuid4().hex[:12]
+        self.stats = SenderStats()
+        self._wake = asyncio.Event()
+        # Methods that answered 429 without a channel to blame (conversations.open): held until then.
+        self._method_held_until: dict[str, float] = {}
+
+    def wake(self) -> None:
+        """Something was enqueued: drain now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("outbox sender %s started", self.name)
+        while not stop.is_set():
+            try:
+                busy = await self.drain_once()
+            except Exception:
+                log.exception("outbox sender: draining failed; trying again shortly")
+                busy = 0
+            if busy:
+                continue
+            self._wake.clear()
+            waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waits:
+                waiter.cancel()
+
+    async def drain_once(self) -> int:
+        """Send every row that is due now, lanes in parallel. Returns how many rows were tried."""
+        async with self.db.unit_of_work() as session:
+            rows = await repo.claim(
+                session,
+                now=self.now(),
+                hold_for=timedelta(minutes=2),
+                limit=self.concurrency * 4,
+            )
+            claimed = [row.id for row in rows]
+        if not claimed:
+            return 0
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(row_id: int) -> None:
+            async with gate:
+                await self._deliver(row_id)
+
+        await asyncio.gather(*(one(row_id) for row_id in claimed))
+        return len(claimed)
+
+    async def drain(self, *, within: float = 60.0) -> None:
+        """Send until nothing is due (tests and the CLI): rows waiting on a retry are left pending."""
+        deadline = time.monotonic() + within
+        while await self.drain_once() and time.monotonic() < deadline:
+            pass
+
+    async def _deliver(self, row_id: int) -> None:
+        async with self.db.reader() as session:
+            row = await repo.get(session, row_id)
+            ref = await repo.by_key(session, row.ref_key) if row and row.ref_key else None
+            im = await repo.im_channel(session, row.user_id) if row and row.kind == "dm" else None
+        if row is None or row.status != repo.PENDING:
+            return
+        try:
+            channel, ts, opened_im = await self._call(row, ref, im)
+        except Retry as retry:
+            await self._retry(row, retry)
+        except Dead as dead:
+            await self._finish(row, status=repo.DEAD, error=str(dead))
+        else:
+            await self._finish(row, status=repo.SENT, channel=channel, ts=ts, im=opened_im)
+
+    async def _call(self, row: OutboxRow, ref: OutboxRow | None, im: str | None):
+        payload = dict(row.payload)
+        opened_im = None
+        if row.kind == "post":
+            if row.ref_key:
+                payload["thread_ts"] = _posted(ref, row.ref_key)[1]
+            reply = await self._api("chat_postMessage", channel=row.channel, **payload)
+        elif row.kind == "update":
+            channel, ts = _posted(ref, row.ref_key)
+            reply = await self._api("chat_update", channel=channel, ts=ts, **payload)
+        elif row.kind == "ephemeral":
+            reply = await self._api("chat_postEphemeral", channel=row.channel, user=row.user_id, **payload)
+        elif row.kind == "dm":
+            if im is None:
+                opened = await self._api("conversations_open", users=row.user_id)
+                im = opened_im = opened["channel"]["id"]
+            reply = await self._api("chat_postMessage", channel=im, **payload)
+        elif row.kind == "home":
+            reply = await self._api("views_publish", user_id=row.user_id, view=payload["view"])
+            return None, None, None
+        else:
+            raise Dead(f"unknown notice kind {row.kind!r}")
+        return reply.get("channel") or row.channel, reply.get("ts") or reply.get("message_ts"), opened_im
+
+    async def _api(self, method: str, **kwargs):
+        held = self._method_held_until.get(method, 0.0) - time.monotonic()
+        if method == "conversations_open" and held > 0:
+            raise Retry(f"{method} held by Slack's rate limit", held)
+        try:
+            return await getattr(self.client, method)(**kwargs)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if status == 429:
+                after = float(
+                    exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1))
+                )
+                if method == "conversations_open":
+                    self._method_held_until[method] = time.monotonic() + after
+                raise Retry(f"{method}: rate limited", after, method=method) from None
+            if status >= 500 or error in TRANSIENT_ERRORS or not error:
+                raise Retry(f"{method}: HTTP {status} {error or ''}".strip()) from None
+            raise Dead(f"{method}: {error}") from None
+        except (TimeoutError, OSError) as exc:
+            raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("aiohttp"):
+                raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
+            raise
+
+    async def _retry(self, row: OutboxRow, retry: Retry) -> None:
+        now = self.now()
+        if retry.after is not None:
+            self.stats.rate_limited += 1
+            delay = retry.after
+            attempts = row.attempts  # Slack asked us to wait: not a failed attempt
+        else:
+            self.stats.retried += 1
+            attempts = row.attempts + 1
+            delay = min(self.max_backoff, self.base_backoff * 2 ** (attempts - 1)) * random.uniform(0.5, 1.0)
+        if now + timedelta(seconds=delay) > row.give_up_at:
+            await self._finish(row, status=repo.DEAD, error=f"gave up: {retry}")
+            return
+        async with self.db.unit_of_work() as session:
+            current = await repo.get(session, row.id)
+            current.attempts = attempts
+            current.next_attempt_at = now + timedelta(seconds=delay)
+            current.claimed_until = None
+            current.last_error = str(retry)[:500]
+
+    async def _finish(
+        self, row: OutboxRow, *, status: str, error: str | None = None, channel=None, ts=None, im=None
+    ) -> None:
+        async with self.db.unit_of_work() as session:
+            current = await repo.get(session, row.id)
+            current.status = status
+            current.claimed_until = None
+            current.last_error = error[:500] if error else None
+            if status == repo.SENT:
+                current.sent_at = self.now()
+                current.posted_channel = channel
+                current.posted_ts = ts
+            if im:
+                await repo.remember_im_channel(session, row.user_id, im)
+        if status == repo.SENT:
+            self.stats.sent += 1
+        else:
+            self.stats.dead += 1
+            log.warning("outbox: notice %s is dead: %s", row.key, error)
+
+
+def _posted(ref: OutboxRow | None, key: str | None) -> tuple[str, str]:
+    """Where the referenced notice's message landed; it is sent first, being earlier in the lane."""
+    if ref is None:
+        raise Dead(f"the notice {key} it refers to does not exist")
+    if ref.status == repo.DEAD:
+        raise Dead(f"the notice {key} it refers to was never posted")
+    if ref.status != repo.SENT or not ref.posted_ts:
+        raise Retry(f"the notice {key} it refers to is not posted yet")
+    return ref.posted_channel or ref.channel or "", ref.posted_ts
