@@ -54,7 +54,15 @@ async def serve_http(app: AsyncApp, health: Health, *, host: str, port: int, log
         access_log=False,
         timeout_graceful_shutdown=20,
     )
+    # uvicorn re-raises the stop signal once it has shut down, under whatever handler was there
+    # before it: a no-op, so that the process then closes the sender and the clock and exits 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stopping)
     await uvicorn.Server(config).serve()
+
+
+def _stopping(_signum, _frame) -> None:
+    log.info("stop signal received again while stopping")
 
 
 async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:

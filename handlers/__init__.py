@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import team
+from handlers import messages, team
 
-MODULES = (team,)
+MODULES = (team, messages)
 
 
 def register_all(app: AsyncApp) -> None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services.context import Services
 from bot.services.schedules import TeamClock, team_clocks
@@ -167,13 +168,13 @@ class Clock:
         """Make the job store hold exactly the planned jobs (rebuilt when the roster changes)."""
         assert self.scheduler is not None
         planned = plan(self.jobs, await team_clocks(self.services))
-        wanted = {p.id: str(p.trigger) for p in planned}
+        wanted = {p.id: _fingerprint(p.trigger) for p in planned}
         if wanted == self._applied:
             return
         scheduler = self.scheduler
         for p in planned:
             existing = scheduler.get_job(p.id)
-            same = existing is not None and str(existing.trigger) == str(p.trigger)
+            same = existing is not None and _fingerprint(existing.trigger) == wanted[p.id]
             kwargs = {"next_run_time": existing.next_run_time} if same else {}
             # An unchanged job keeps its stored next run time: a run missed while down stays due.
             scheduler.add_job(
@@ -190,3 +191,10 @@ class Clock:
                 job.remove()
         self._applied = wanted
         log.info("scheduler: %d job(s) planned", len(planned))
+
+
+def _fingerprint(trigger: BaseTrigger) -> str:
+    """What makes two triggers the same schedule (an interval's start date is when it was built)."""
+    if isinstance(trigger, IntervalTrigger):
+        return f"interval[{trigger.interval}, {trigger.timezone}]"
+    return repr(trigger)

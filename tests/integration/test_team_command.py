@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from slack_sdk.models.blocks import Block
@@ -10,6 +11,7 @@ from bot.services.context import Actor
 from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
 from tests.slack.fake_api import validate_message
+from tests.support import sending
 
 LEAD, MEMBER, NEWCOMER = "U01AAA", "U01BBB", "U01NEW"
 
@@ -208,3 +210,47 @@ async def test_healthz_reports_the_database(app_url):
 
 
 __all__ = ["Actor"]
+
+
+async def test_someone_added_gets_a_welcome_dm_through_the_outbox(
+    import_roster, slack_client, services, slack
+):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+
+    async with sending(services):
+        await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}>")
+        await slack.wait_for("chat.postMessage")
+
+    opened = slack.calls_to("conversations.open")
+    welcome = slack.calls_to("chat.postMessage")
+    assert [c.args["users"] for c in opened] == [NEWCOMER]
+    assert len(welcome) == 1 and welcome[0].args["channel"] == "D01NEW"
+    assert "<@U01AAA> 已将你以成员身份加入 *Customer Service East*" in welcome[0].args["text"], (
+        "team's language"
+    )
+
+
+async def test_a_retried_event_is_answered_once(import_roster, slack_client, services, slack):
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D01BBB",
+        "user": MEMBER,
+        "text": "hi",
+        "ts": "1.2",
+    }
+    body = slack_client.event_body(dm)
+
+    async with sending(services):
+        first = await slack_client.post(body, "application/json")
+        retry = await slack_client.post(body, "application/json", headers={"X-Slack-Retry-Num": "1"})
+        await slack.wait_for("chat.postMessage")
+        await asyncio.sleep(0.5)  # time for a second reply, were the retry processed
+
+    assert first.status_code == retry.status_code == 200
+    replies = slack.calls_to("chat.postMessage")
+    assert len(replies) == 1
+    assert replies[0].args["channel"] == "D01BBB" and "I'm teamops" in replies[0].args["text"]

@@ -27,6 +27,7 @@ class Call:
     method: str
     args: dict
     at: float
+    answer: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Failure:
     status: int
     retry_after: float | None
     times: int
+    channel: str | None = None
 
 
 def validate_message(message: dict) -> None:
@@ -64,6 +66,8 @@ class FakeSlack:
     profiles: dict[str, dict] = field(default_factory=dict)
     failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
     invalid: list[str] = field(default_factory=list)
+    refused: list[Call] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -90,9 +94,23 @@ class FakeSlack:
     def response_url_base(self) -> str:
         return self.url.replace("/api/", "/response/")
 
-    def fail(self, method: str, status: int, *, times: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next `times` calls of `method` with `status` (429 with Retry-After when given)."""
-        self.failures[method].append(Failure(status, retry_after, times))
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        channel: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `channel`, when given) with `status`:
+        429 with Retry-After when `retry_after` is given, or a 5xx."""
+        self.failures[method].append(Failure(status, retry_after, times, channel))
+
+    def refuse(self, method: str, error: str) -> None:
+        """Answer the next call of `method` as Slack answers a request it will never accept:
+        HTTP 200 with ok false and the error (channel_not_found, is_archived ...)."""
+        self.errors[method].append(error)
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -121,17 +139,22 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in args:
             return web.json_response({"ok": False, "error": "not_authed"})
-        pending = self.failures.get(method)
+        pending = [f for f in self.failures.get(method, []) if f.channel in (None, args.get("channel"))]
         if pending:
             failure = pending[0]
             failure.times -= 1
             if failure.times <= 0:
-                pending.pop(0)
+                self.failures[method].remove(failure)
+            self.refused.append(Call(method, args, time.monotonic()))
             headers = (
                 {"Retry-After": str(int(failure.retry_after))} if failure.retry_after is not None else {}
             )
             error = "ratelimited" if failure.status == 429 else "fatal_error"
             return web.json_response({"ok": False, "error": error}, status=failure.status, headers=headers)
+        if self.errors.get(method):
+            error = self.errors[method].pop(0)
+            self.refused.append(Call(method, args, time.monotonic()))
+            return web.json_response({"ok": False, "error": error})
         try:
             if method in MESSAGE_METHODS:
                 validate_message(args)
@@ -141,13 +164,13 @@ class FakeSlack:
             self.invalid.append(f"{method}: {exc}")
             return web.json_response({"ok": False, "error": "invalid_blocks", "detail": str(exc)})
         answer = self._answer(method, args)
-        await self._record(method, args)
+        await self._record(method, args, answer)
         return web.json_response(answer)
 
-    async def _record(self, method: str, args: dict) -> None:
+    async def _record(self, method: str, args: dict, answer: dict | None = None) -> None:
         assert self._changed is not None
         async with self._changed:
-            self.calls.append(Call(method, args, time.monotonic()))
+            self.calls.append(Call(method, args, time.monotonic(), answer or {}))
             self._changed.notify_all()
 
     def _answer(self, method: str, args: dict) -> dict:

@@ -1,0 +1,16 @@
+"""What the bot says when a member writes to it directly."""
+
+from __future__ import annotations
+
+from bot.i18n import translator
+from bot.services.context import Actor, Services
+from bot.views.blocks import sections
+
+
+async def answer(services: Services, actor: Actor, *, channel: str, message_ts: str) -> None:
+    """Reply in the DM with what the bot can do (later features read stand-up answers here first)."""
+    text = translator(actor.locale)("dm.help")
+    async with services.unit_of_work() as session:
+        await services.notices(session).post(
+            f"dm-help:{channel}:{message_ts}", channel=channel, text=text, blocks=sections(text)
+        )

@@ -1,0 +1,19 @@
+"""Direct messages to the bot (App Home's messages tab)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+
+from bot.services import direct_messages
+
+
+async def direct_message(event: dict, context: AsyncBoltContext) -> None:
+    if event.get("subtype") or event.get("bot_id") or "actor" not in context:
+        return  # edits, joins and bots' messages are not someone talking to us
+    await direct_messages.answer(
+        context["services"], context["actor"], channel=event["channel"], message_ts=event["ts"]
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.event({"type": "message", "channel_type": "im"})(direct_message)

@@ -1,0 +1,159 @@
+"""The outbox and its sender against the fake Slack Web API: nothing lost, nothing sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.outbox_admin import retry_dead, status
+from bot.runtime import running
+from storage import outbox as repo
+from tests.support import eventually, sender_for, sending
+
+
+async def enqueue_post(services, key: str, channel: str = "C0TEAM001", text: str = "hello", **kwargs) -> None:
+    async with services.unit_of_work() as session:
+        await services.notices(session).post(key, channel=channel, text=text, **kwargs)
+
+
+def texts(slack, method: str = "chat.postMessage") -> list[str]:
+    return [call.args["text"] for call in slack.calls_to(method)]
+
+
+async def test_a_notice_enqueued_during_an_outage_is_delivered_once_after_it(services, slack):
+    slack.fail("chat.postMessage", 503, times=3)
+
+    async with sending(services):
+        await enqueue_post(services, "outage-1", text="complaint C-2026-0001 is overdue")
+        await slack.wait_for("chat.postMessage")
+        await asyncio.sleep(0.3)
+
+    assert len(slack.refused) == 3
+    assert texts(slack) == ["complaint C-2026-0001 is overdue"]
+
+
+async def test_retry_after_holds_back_only_that_channel(services, slack):
+    slack.fail("chat.postMessage", 429, retry_after=2, channel="C0SLOW001")
+
+    async with sending(services):
+        started = time.monotonic()
+        await enqueue_post(services, "slow", channel="C0SLOW001", text="slow")
+        await enqueue_post(services, "fast", channel="C0FAST001", text="fast")
+        await slack.wait_for("chat.postMessage", 2)
+
+    at = {call.args["text"]: call.at - started for call in slack.calls_to("chat.postMessage")}
+    assert at["fast"] < 1.0, "another channel is not stalled"
+    assert 1.9 <= at["slow"] < 3.5, "the limited channel waits about Retry-After"
+
+
+async def test_notices_committed_while_no_sender_ran_go_out_at_the_next_start(settings, slack):
+    async with running(settings) as first_process:
+        await enqueue_post(first_process, "before-crash", text="written, never sent")
+    assert slack.calls_to("chat.postMessage") == []
+
+    async with running(settings) as next_process, sending(next_process):
+        await slack.wait_for("chat.postMessage")
+
+    assert texts(slack) == ["written, never sent"]
+
+
+async def test_the_same_idempotency_key_twice_sends_one_message(services, slack):
+    await enqueue_post(services, "digest:cs-east:2026-W47", text="digest")
+    await enqueue_post(services, "digest:cs-east:2026-W47", text="digest")
+
+    await sender_for(services).drain()
+
+    assert texts(slack) == ["digest"]
+
+
+async def test_messages_to_one_channel_keep_their_order(services, slack):
+    slack.fail("chat.postMessage", 503, times=1, channel="C0TEAM001")
+    for part in range(1, 4):
+        await enqueue_post(services, f"digest-part-{part}", text=f"part {part}")
+
+    async with sending(services):
+        await slack.wait_for("chat.postMessage", 3)
+
+    assert texts(slack) == ["part 1", "part 2", "part 3"]
+
+
+async def test_updates_and_thread_replies_find_the_posted_message(services, slack):
+    await enqueue_post(services, "card", text="C-2026-0042 new")
+    async with services.unit_of_work() as session:
+        notices = services.notices(session)
+        await notices.update("card:v2", of="card", text="C-2026-0042 acknowledged")
+        await notices.post(
+            "card:reply", channel="C0TEAM001", text="acknowledged by <@U01AAA>", thread_of="card"
+        )
+
+    await sender_for(services).drain()
+
+    card, reply = slack.calls_to("chat.postMessage")
+    update = slack.calls_to("chat.update")[0]
+    assert update.args["ts"] == card.answer["ts"]
+    assert update.args["channel"] == "C0TEAM001"
+    assert update.args["text"] == "C-2026-0042 acknowledged"
+    assert reply.args["thread_ts"] == card.answer["ts"]
+
+
+async def test_direct_messages_open_the_im_once_per_person(settings, services, slack):
+    async with services.unit_of_work() as session:
+        await services.notices(session).dm("remind-1", user="U01BBB", text="first")
+        await services.notices(session).dm("remind-2", user="U01BBB", text="second")
+    await sender_for(services).drain()
+    async with running(settings) as restarted:
+        async with restarted.unit_of_work() as session:
+            await restarted.notices(session).dm("remind-3", user="U01BBB", text="third")
+        await sender_for(restarted).drain()
+
+    assert len(slack.calls_to("conversations.open")) == 1
+    assert [c.args["channel"] for c in slack.calls_to("chat.postMessage")] == ["D01BBB"] * 3
+    assert texts(slack) == ["first", "second", "third"]
+
+
+async def test_a_refused_notice_is_dead_and_can_be_retried(services, slack):
+    slack.refuse("chat.postMessage", "channel_not_found")
+    await enqueue_post(services, "to-missing-channel", text="hi")
+
+    await sender_for(services).drain()
+    before = await status(services)
+    requeued = await retry_dead(services)
+    await sender_for(services).drain()
+    after = await status(services)
+
+    assert (before.dead, before.pending, before.retrying) == (1, 0, 0)
+    assert len(slack.refused) == 1, "a permanent error is not retried by itself"
+    assert requeued == 1
+    assert (after.dead, after.pending) == (0, 0)
+    assert texts(slack) == ["hi"]
+
+
+async def test_the_sender_gives_up_after_the_bounded_time(settings, slack):
+    quick = settings.model_copy(update={"outbox_give_up_hours": 0.5 / 3600})
+    slack.fail("chat.postMessage", 503, times=1000)
+
+    async with running(quick) as services:
+        await enqueue_post(services, "doomed")
+        async with sending(services):
+
+            async def dead() -> bool:
+                return (await status(services)).dead == 1
+
+            await eventually(dead, within=5)
+        async with services.db.reader() as session:
+            row = await repo.by_key(session, "doomed")
+
+    assert row.status == "dead"
+    assert "gave up" in row.last_error and "503" in row.last_error
+
+
+async def test_two_senders_on_one_database_send_each_notice_once(settings, services, slack):
+    for n in range(120):
+        await enqueue_post(services, f"fan-{n}", channel=f"C0CHAN{n % 12:03d}", text=f"notice {n}")
+
+    async with running(settings) as other_process:
+        await asyncio.gather(sender_for(services).drain(), sender_for(other_process).drain())
+
+    sent = texts(slack)
+    assert sorted(sent) == sorted(f"notice {n}" for n in range(120))
+    assert len(sent) == len(set(sent)) == 120
