@@ -7,3 +7,5 @@ from enum import StrEnum
 
 class Command(StrEnum):
     TEAM = "/team"
+    PROGRESS = "/progress"
+    COMPLAINT = "/complaint"

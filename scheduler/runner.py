@@ -24,7 +24,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services.context import Services
 from bot.services.schedules import TeamClock, team_clocks
-from scheduler.jobs import JOBS, Job, by_name
+from scheduler.job import Job
+from scheduler.jobs import JOBS, by_name
 from storage import leases
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
     Unicode,
     UniqueConstraint,
@@ -183,3 +184,41 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class ProgressReport(Base):
+    """A member's report on one project for one reporting period (domain.md section 2)."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "project_key", "period"),
+        Index("ix_progress_reports_team_period", "team_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    project: Mapped[str] = mapped_column(String(200))
+    # The project's name folded for matching, so "CRM rollout" and "crm  Rollout" are one project.
+    project_key: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(16))
+    done: Mapped[str] = mapped_column(Text)
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    blockers: Mapped[str] = mapped_column(Text, default="")
+    percent: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ProgressRevision(Base):
+    """An earlier version of a report, kept when the member submits again in the same period."""
+
+    __tablename__ = "progress_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    snapshot: Mapped[dict[str, Any]]
+    replaced_at: Mapped[datetime]

@@ -1,6 +1,7 @@
 """Message catalogs (en, zh-Hans, zh-Hant) and the translator.
 
-Catalog values are `str.format` templates. Parameters that carry user text must already be
+Catalogs live in one folder per locale, one file per feature (`en/team.json`). Values are
+`str.format` templates. Parameters that carry user text must already be
 escaped for mrkdwn (bot.views.mrkdwn.escape) by the view that builds the message.
 """
 
@@ -29,7 +30,15 @@ _SLACK_TAGS = {
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    return json.loads((_HERE / f"{locale}.json").read_text(encoding="utf-8"))
+    """A locale's messages: one JSON file per feature in the locale's folder, keys unique across them."""
+    messages: dict[str, str] = {}
+    for path in sorted((_HERE / locale).glob("*.json")):
+        part = json.loads(path.read_text(encoding="utf-8"))
+        clash = messages.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path}: keys defined in another file too: {sorted(clash)}")
+        messages.update(part)
+    return messages
 
 
 def placeholders(template: str) -> set[str]:

@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.services import deliveries
 from bot.services.context import Services
 from bot.services.schedules import TeamClock
+from scheduler.job import Job
 
 
 def schedule(_team: TeamClock | None) -> CronTrigger:
@@ -18,3 +19,6 @@ def schedule(_team: TeamClock | None) -> CronTrigger:
 async def run(services: Services, at: datetime, _team: TeamClock | None) -> str:
     forgotten = await deliveries.forget_old(services, at)
     return f"forgot {forgotten} delivery key(s) received before {at.isoformat()} minus 2 days"
+
+
+JOBS = (Job("housekeeping", run, schedule, help="forget delivery keys older than Slack's retry window"),)

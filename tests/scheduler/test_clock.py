@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.runtime import running
 from bot.services import deliveries
 from bot.services.schedules import TeamClock, team_clocks
-from scheduler.jobs import Job
+from scheduler.job import Job
 from scheduler.runner import Clock, plan, run_job
 from tests.conftest import CS_EAST
 
