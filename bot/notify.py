@@ -98,6 +98,24 @@ def _message(text: str, blocks: list | None) -> dict:
     return payload
 
 
+# -- modals: bound to a trigger that lives 3 s, so they go out at once, not through the outbox ----
+
+
+async def open_modal(client: AsyncWebClient, *, trigger_id: str, view: dict) -> str:
+    """Open a modal for the user who pressed or typed something; returns the view's id."""
+    reply = await client.views_open(trigger_id=trigger_id, view=view)
+    return reply["view"]["id"]
+
+
+async def push_modal(client: AsyncWebClient, *, trigger_id: str, view: dict) -> str:
+    reply = await client.views_push(trigger_id=trigger_id, view=view)
+    return reply["view"]["id"]
+
+
+async def update_modal(client: AsyncWebClient, *, view_id: str, view: dict) -> None:
+    await client.views_update(view_id=view_id, view=view)
+
+
 # -- sending ------------------------------------------------------------------------------------
 
 
