@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox as repo
@@ -86,6 +87,16 @@ class Enqueuer:
     async def dm(self, key: str, *, user: str, text: str, blocks: list | None = None) -> bool:
         """A direct message from the bot (the IM is opened once per person and kept)."""
         return await self._add(key, "dm", f"dm:{user}", user_id=user, payload=_message(text, blocks))
+
+    async def respond(
+        self, key: str, *, response_url: str, user: str, text: str, blocks: list | None = None
+    ) -> bool:
+        """An ephemeral answer through a command's or a button's response_url: it reaches the user in
+        the channel they typed in, even one the bot is not a member of."""
+        message = {**_message(text, blocks), "response_type": "ephemeral", "replace_original": False}
+        return await self._add(
+            key, "respond", f"respond:{user}", user_id=user, payload={"url": response_url, "message": message}
+        )
 
     async def publish_home(self, key: str, *, user: str, view: dict) -> bool:
         return await self._add(key, "home", f"home:{user}", user_id=user, payload={"view": view})
@@ -247,6 +258,9 @@ class Sender:
                 opened = await self._api("conversations_open", users=row.user_id)
                 im = opened_im = opened["channel"]["id"]
             reply = await self._api("chat_postMessage", channel=im, **payload)
+        elif row.kind == "respond":
+            await self._respond(payload["url"], payload["message"])
+            return None, None, None
         elif row.kind == "home":
             reply = await self._api("views_publish", user_id=row.user_id, view=payload["view"])
             return None, None, None
@@ -279,6 +293,23 @@ class Sender:
             if type(exc).__module__.startswith("aiohttp"):
                 raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
             raise
+
+    async def _respond(self, url: str, message: dict) -> None:
+        try:
+            reply = await AsyncWebhookClient(url, timeout=10).send_dict(message)
+        except (TimeoutError, OSError) as exc:
+            raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("aiohttp"):
+                raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
+            raise
+        if reply.status_code == 429:
+            raise Retry("response_url: rate limited", _retry_after(reply.headers))
+        if reply.status_code >= 500:
+            raise Retry(f"response_url: HTTP {reply.status_code}")
+        if reply.status_code != 200:
+            # 404: the URL expired (they last 30 minutes) or was used up.
+            raise Dead(f"response_url: HTTP {reply.status_code} {reply.body}")
 
     async def _retry(self, row: OutboxRow, retry: Retry) -> None:
         now = self.now()
@@ -330,3 +361,14 @@ def _posted(ref: OutboxRow | None, key: str | None) -> tuple[str, str]:
     if ref.status != repo.SENT or not ref.posted_ts:
         raise Retry(f"the notice {key} it refers to is not posted yet")
     return ref.posted_channel or ref.channel or "", ref.posted_ts
+
+
+def _retry_after(headers) -> float:
+    """Slack's Retry-After, in seconds (header names' case and list-valued headers vary by client)."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), 1)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else 1
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0

@@ -1,0 +1,332 @@
+"""Progress reports: the form, the answers, the leads' alert and digest."""
+
+from __future__ import annotations
+
+import json
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.ids import Progress
+from bot.rules.progress import PROJECT_MAX, TEXT_MAX, Period, ProjectLine, Status
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, sections
+from bot.views.mrkdwn import escape, mention
+
+STATUS_ICON = {
+    Status.BLOCKED: ":red_circle:",
+    Status.AT_RISK: ":large_orange_circle:",
+    Status.ON_TRACK: ":large_green_circle:",
+}
+OPTION_TEXT_MAX = 75
+
+
+def _plain(text: str, limit: int = 150) -> dict:
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": _plain(text, OPTION_TEXT_MAX), "value": value}
+
+
+def _input(
+    block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None
+) -> dict:
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint, 2000)
+    return block
+
+
+def _text_input(
+    action_id: str, placeholder: str, initial: str = "", *, multiline: bool = True, max_length: int = TEXT_MAX
+) -> dict:
+    element = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+        "placeholder": _plain(placeholder),
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    return element
+
+
+def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: str | None) -> dict:
+    """The report modal. `teams` are the member's teams; they choose only when there are several."""
+    blocks: list[dict] = []
+    if len(teams) > 1:
+        options = [_option(m.team_name, m.team_key) for m in teams]
+        select = {"type": "static_select", "action_id": Progress.TEAM, "options": options}
+        if team is not None:
+            select["initial_option"] = _option(team.team_name, team.team_key)
+        block = _input(Progress.TEAM_BLOCK, t("progress.form.team"), select)
+        block["dispatch_action"] = True  # choosing a team refreshes its recent projects
+        blocks.append(block)
+    project = prefill.project if prefill else ""
+    if recent_projects:
+        choices = [_option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
+        select = {
+            "type": "static_select",
+            "action_id": Progress.PROJECT,
+            "options": choices,
+            "placeholder": _plain(t("progress.form.project_pick")),
+        }
+        if project and project in recent_projects[:100]:
+            select["initial_option"] = _option(project, project[:PROJECT_MAX])
+            project = ""
+        blocks.append(_input(Progress.PROJECT_BLOCK, t("progress.form.project"), select, optional=True))
+    blocks.append(
+        _input(
+            Progress.NEW_PROJECT_BLOCK,
+            t("progress.form.new_project") if recent_projects else t("progress.form.project"),
+            _text_input(
+                Progress.NEW_PROJECT,
+                t("progress.form.new_project_hint"),
+                project,
+                multiline=False,
+                max_length=PROJECT_MAX,
+            ),
+            optional=bool(recent_projects),
+        )
+    )
+    blocks += [
+        _input(
+            Progress.DONE_BLOCK,
+            t("progress.form.done"),
+            _text_input(Progress.DONE, t("progress.form.done_hint"), prefill.done if prefill else ""),
+        ),
+        _input(
+            Progress.NEXT_BLOCK,
+            t("progress.form.next"),
+            _text_input(Progress.NEXT, t("progress.form.next_hint"), prefill.next_steps if prefill else ""),
+            optional=True,
+        ),
+        _input(
+            Progress.BLOCKERS_BLOCK,
+            t("progress.form.blockers"),
+            _text_input(
+                Progress.BLOCKERS, t("progress.form.blockers_hint"), prefill.blockers if prefill else ""
+            ),
+            optional=True,
+            hint=t("progress.form.blockers_note"),
+        ),
+        _input(
+            Progress.PERCENT_BLOCK, t("progress.form.percent"), _percent(prefill.percent if prefill else None)
+        ),
+        _input(
+            Progress.STATUS_BLOCK,
+            t("progress.form.status"),
+            _status_choice(t, prefill.status if prefill else None),
+        ),
+    ]
+    metadata = {"team": team.team_key if team else None, "url": response_url}
+    return {
+        "type": "modal",
+        "callback_id": Progress.FORM,
+        "title": _plain(t("progress.form.title"), 24),
+        "submit": _plain(t("progress.form.submit"), 24),
+        "close": _plain(t("common.cancel"), 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+
+
+def _percent(initial: int | None) -> dict:
+    element = {
+        "type": "number_input",
+        "action_id": Progress.PERCENT,
+        "is_decimal_allowed": False,
+        "min_value": "0",
+        "max_value": "100",
+    }
+    if initial is not None:
+        element["initial_value"] = str(initial)
+    return element
+
+
+def _status_choice(t: Translator, initial: Status | None) -> dict:
+    options = [_option(status_text(t, s), s.value) for s in Status]
+    element = {"type": "radio_buttons", "action_id": Progress.STATUS, "options": options}
+    if initial is not None:
+        element["initial_option"] = _option(status_text(t, initial), initial.value)
+    return element
+
+
+def status_text(t: Translator, status: Status) -> str:
+    return t(f"progress.status.{status.value}")
+
+
+def confirmation(t: Translator, report) -> dict:
+    text = t(
+        "progress.saved",
+        project=escape(report.project),
+        team=escape(report.team_name),
+        period=report.period,
+        percent=report.percent,
+        status=status_text(t, report.status),
+    )
+    return {"text": text, "blocks": sections(text)}
+
+
+def report_lines(t: Translator, report) -> str:
+    lines = [
+        t(
+            "progress.report.heading",
+            project=escape(report.project),
+            icon=STATUS_ICON[report.status],
+            status=status_text(t, report.status),
+            percent=report.percent,
+        ),
+        t("progress.report.done", text=escape(report.done)),
+    ]
+    if report.next_steps.strip():
+        lines.append(t("progress.report.next", text=escape(report.next_steps)))
+    if report.blockers.strip():
+        lines.append(t("progress.report.blockers", text=escape(report.blockers)))
+    return "\n".join(lines)
+
+
+def blocked_alert(t: Translator, report) -> dict:
+    """To the leads at once: who, which project, the blocker, and a button to the whole report."""
+    text = t(
+        "progress.alert",
+        person=mention(report.user_id),
+        project=escape(report.project),
+        team=escape(report.team_name),
+        blockers=escape(report.blockers or "-"),
+    )
+    blocks = [
+        *sections(text),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": Progress.OPEN_REPORT,
+                    "text": _plain(t("progress.alert.open")),
+                    "value": str(report.id),
+                    "style": "danger",
+                }
+            ],
+        },
+    ]
+    return {"text": text, "blocks": blocks}
+
+
+def celebration(t: Translator, report) -> dict:
+    text = t("progress.celebrate", person=mention(report.user_id), project=escape(report.project))
+    return {"text": text, "blocks": sections(text)}
+
+
+def reminder(t: Translator, team_name: str, team_key: str, period: Period, timezone: str) -> dict:
+    due = period.due_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    text = t("progress.reminder", team=escape(team_name), period=period.key, due=due)
+    blocks = [
+        *sections(text),
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": Progress.OPEN_FORM,
+                    "text": _plain(t("progress.reminder.button")),
+                    "value": team_key,
+                    "style": "primary",
+                }
+            ],
+        },
+    ]
+    return {"text": text, "blocks": blocks}
+
+
+def report_modal(t: Translator, report) -> dict:
+    text = t(
+        "progress.view.by",
+        person=mention(report.user_id),
+        team=escape(report.team_name),
+        period=report.period,
+    )
+    return {
+        "type": "modal",
+        "callback_id": Progress.VIEW,
+        "title": _plain(t("progress.view.title"), 24),
+        "close": _plain(t("common.close"), 24),
+        "blocks": sections(text + "\n" + report_lines(t, report)),
+    }
+
+
+def history(t: Translator, reports) -> dict:
+    if not reports:
+        text = t("progress.history.none")
+        return {"response_type": "ephemeral", "text": text}
+    parts = [t("progress.history.heading")]
+    for report in reports:
+        parts.append(
+            t("progress.history.item", period=report.period, team=escape(report.team_name))
+            + "\n"
+            + report_lines(t, report)
+        )
+    text = "\n\n".join(parts)
+    return {"response_type": "ephemeral", "text": parts[0], "blocks": sections(text)[:MESSAGE_BLOCK_LIMIT]}
+
+
+def _line(t: Translator, line: ProjectLine) -> str:
+    text = t(
+        "progress.digest.project",
+        icon=STATUS_ICON[line.status],
+        project=escape(line.project),
+        status=status_text(t, line.status),
+        percent=line.percent,
+    )
+    if line.blockers.strip():
+        text += "\n" + t("progress.report.blockers", text=escape(line.blockers))
+    text += "\n" + t("progress.digest.by", people=", ".join(mention(u) for u in line.reporters))
+    return text
+
+
+def _status_blocks(t: Translator, status) -> list[dict]:
+    blocks: list[dict] = []
+    if not status.lines:
+        blocks += sections(t("progress.digest.no_reports"))
+    for line in status.lines:
+        blocks += sections(_line(t, line))
+    missing = (
+        ", ".join(mention(u) for u in status.missing) if status.missing else t("progress.digest.all_reported")
+    )
+    blocks += sections(t("progress.digest.missing", people=missing))
+    return blocks
+
+
+def team_status(t: Translator, status) -> dict:
+    heading = t("progress.team.heading", team=escape(status.team_name), period=status.period.key)
+    blocks = sections(heading) + _status_blocks(t, status)
+    return {"response_type": "ephemeral", "text": heading, "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+
+
+def digest(t: Translator, status) -> list[dict]:
+    """The digest as one message or several in order, each within Slack's 50 blocks: never cut short."""
+    body = _status_blocks(t, status)
+    per_message = MESSAGE_BLOCK_LIMIT - 1  # one block for the heading
+    chunks = [body[i : i + per_message] for i in range(0, len(body), per_message)] or [[]]
+    messages = []
+    for number, chunk in enumerate(chunks, start=1):
+        heading = t(
+            "progress.digest.heading",
+            team=escape(status.team_name),
+            period=status.period.key,
+            part=number,
+            parts=len(chunks),
+        )
+        messages.append({"text": heading, "blocks": sections(heading) + chunk})
+    return messages
+
+
+def help_message(t: Translator) -> dict:
+    text = t("progress.help")
+    return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}

@@ -1,0 +1,168 @@
+"""/progress: members report; leads see the team's period and open blocked reports."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import notify
+from bot.i18n import translator
+from bot.ids import Command, Progress
+from bot.rules import progress as rules
+from bot.rules.progress import Status
+from bot.services import progress
+from bot.views import progress as views
+
+COMMANDS = (Command.PROGRESS,)
+HELP = ("help", "帮助", "幫助")
+
+# Which input block shows the error for each field of the form.
+ERROR_BLOCKS = {
+    "team": Progress.TEAM_BLOCK,
+    "project": Progress.NEW_PROJECT_BLOCK,
+    "done": Progress.DONE_BLOCK,
+    "percent": Progress.PERCENT_BLOCK,
+    "status": Progress.STATUS_BLOCK,
+    "blockers": Progress.BLOCKERS_BLOCK,
+}
+
+
+async def progress_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
+    services, actor = context["services"], context["actor"]
+    t = translator(actor.locale)
+    words = command.get("text", "").split()
+    action = words[0].lower() if words else ""
+    if action in HELP:
+        await ack(views.help_message(t))
+    elif action == "history":
+        await ack(views.history(t, await progress.history(services, actor)))
+    elif action == "team":
+        status = await progress.team_status(services, actor, words[1].lower() if len(words) > 1 else None)
+        await ack(views.team_status(t, status))
+    else:
+        edit = action == "edit"
+        options = await progress.form_options(
+            services, actor, team_key=action or None if not edit else None, edit=edit
+        )
+        await ack()
+        await _open_form(client, command["trigger_id"], t, options, command.get("response_url"))
+
+
+async def _open_form(client, trigger_id: str, t, options, response_url: str | None) -> None:
+    view = views.form(
+        t,
+        teams=options.teams,
+        team=options.team,
+        recent_projects=options.recent_projects,
+        prefill=options.prefill,
+        response_url=response_url,
+    )
+    await notify.open_modal(client, trigger_id=trigger_id, view=view)
+
+
+async def open_from_reminder(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    """The reminder DM's button: the form for that team, at once."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    options = await progress.form_options(services, actor, team_key=action.get("value"), edit=False)
+    await _open_form(client, body["trigger_id"], translator(actor.locale), options, body.get("response_url"))
+
+
+async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    """In the form, a member of several teams picked one: show that team's recent projects."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    team_key = action["selected_option"]["value"]
+    options = await progress.form_options(services, actor, team_key=team_key, edit=False)
+    metadata = json.loads(body["view"].get("private_metadata") or "{}")
+    view = views.form(
+        translator(actor.locale),
+        teams=options.teams,
+        team=options.team,
+        recent_projects=options.recent_projects,
+        prefill=None,
+        response_url=metadata.get("url"),
+    )
+    await notify.update_modal(client, view_id=body["view"]["id"], view=view)
+
+
+def read_form(view: dict) -> dict:
+    """The submitted values, by field; absent inputs read as empty."""
+    values = view["state"]["values"]
+
+    def value(block: str, action: str) -> dict:
+        return values.get(block, {}).get(action, {})
+
+    def text(block: str, action: str) -> str:
+        return value(block, action).get("value") or ""
+
+    def chosen(block: str, action: str) -> str | None:
+        option = value(block, action).get("selected_option")
+        return option["value"] if option else None
+
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    return {
+        "team": chosen(Progress.TEAM_BLOCK, Progress.TEAM) or metadata.get("team"),
+        "project_chosen": chosen(Progress.PROJECT_BLOCK, Progress.PROJECT),
+        "project_typed": text(Progress.NEW_PROJECT_BLOCK, Progress.NEW_PROJECT),
+        "done": text(Progress.DONE_BLOCK, Progress.DONE),
+        "next_steps": text(Progress.NEXT_BLOCK, Progress.NEXT),
+        "blockers": text(Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
+        "percent": value(Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
+        "status": chosen(Progress.STATUS_BLOCK, Progress.STATUS),
+        "response_url": metadata.get("url"),
+    }
+
+
+async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    t = translator(actor.locale)
+    form = read_form(view)
+    errors = rules.form_errors(
+        project_chosen=form["project_chosen"],
+        project_typed=form["project_typed"],
+        done=form["done"],
+        percent=form["percent"],
+        status=form["status"],
+        blockers=form["blockers"],
+    )
+    if not form["team"]:
+        errors["team"] = "progress.error.team_missing"
+    if errors:
+        await ack(response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in errors.items()})
+        return
+    await progress.submit(
+        services,
+        actor,
+        progress.ReportInput(
+            team_key=form["team"],
+            project=form["project_typed"].strip() or form["project_chosen"],
+            done=form["done"].strip(),
+            next_steps=form["next_steps"].strip(),
+            blockers=form["blockers"].strip(),
+            percent=int(form["percent"]),
+            status=Status(form["status"]),
+            response_url=form["response_url"],
+        ),
+    )
+    await ack()
+
+
+async def open_report(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    """The blocked alert's button: the whole report, for the team's leads (checked again here)."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    report = await progress.report_for(services, actor, int(action["value"]))
+    await notify.open_modal(
+        client, trigger_id=body["trigger_id"], view=views.report_modal(translator(actor.locale), report)
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.command(Command.PROGRESS)(progress_command)
+    app.action(Progress.OPEN_FORM)(open_from_reminder)
+    app.action(Progress.OPEN_REPORT)(open_report)
+    app.action({"action_id": Progress.TEAM, "block_id": Progress.TEAM_BLOCK})(choose_team)
+    app.view(Progress.FORM)(submit_form)

@@ -1,0 +1,84 @@
+"""The schema Alembic builds is the one the models describe, from an empty database to head."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage import migrate
+from storage.models import Base
+
+POSTGRES_URL = os.environ.get("TEAMOPS_TEST_DATABASE_URL")
+
+
+async def tables(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def differences(url: str) -> list:
+    """What `alembic revision --autogenerate` would write: the models against the migrated schema."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_an_empty_database_migrates_to_head(tmp_path):
+    """Run as `teamops db upgrade` does: outside an event loop (Alembic runs its own)."""
+    if POSTGRES_URL:
+        # The PostgreSQL test database is shared and conftest migrated it from nothing already.
+        assert asyncio.run(migrate.current_revision(POSTGRES_URL)) == migrate.head_revision()
+        return
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    assert asyncio.run(migrate.current_revision(url)) is None
+
+    migrate.upgrade(url)
+
+    assert migrate.head_revision()
+    assert asyncio.run(migrate.current_revision(url)) == migrate.head_revision()
+    assert asyncio.run(tables(url)) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_upgrading_twice_changes_nothing(tmp_path):
+    url = POSTGRES_URL or f"sqlite+aiosqlite:///{tmp_path / 'twice.db'}"
+    migrate.upgrade(url)
+    before = asyncio.run(tables(url))
+
+    migrate.upgrade(url)
+
+    assert asyncio.run(migrate.current_revision(url)) == migrate.head_revision()
+    assert asyncio.run(tables(url)) == before
+
+
+def test_downgrade_to_nothing_and_back(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'roundtrip.db'}"
+    migrate.upgrade(url)
+
+    command.downgrade(migrate.alembic_config(url), "base")
+    assert asyncio.run(tables(url)) <= {"alembic_version"}
+    migrate.upgrade(url)
+
+    assert asyncio.run(migrate.current_revision(url)) == migrate.head_revision()
+    assert asyncio.run(differences(url)) == []
+
+
+async def test_the_models_match_the_migrations(database_url):
+    assert await migrate.current_revision(database_url) == migrate.head_revision()
+    assert await differences(database_url) == []
