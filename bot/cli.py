@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import DBAPIError
 
+from bot import yamlfile
 from bot.config import Settings, SettingsError, load_settings
 
 
@@ -25,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(settings, args) or 0
     except SettingsError as exc:
         print(f"teamops: {exc}", file=sys.stderr)
+        return 2
+    except (DBAPIError, ConnectionError, socket.gaierror) as exc:
+        # The database is named in the settings; its driver's first line says what is wrong with it.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"teamops: DATABASE_URL: cannot open the database: {reason}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
@@ -131,8 +139,8 @@ def _teams_import(settings: Settings, args) -> int:
     from bot.services import roster
 
     try:
-        data = yaml.safe_load(args.file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamlfile.load(args.file.read_text(encoding="utf-8"))
+    except (OSError, yamlfile.Error) as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
     parsed, errors = parse_roster(data)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
+
+from bot import yamlfile
 
 SCHEMAS = Path(__file__).parent / "manifest_schema"
 # The top-level schema refers to the versioned ones by their published address; serve them from disk.
@@ -33,8 +34,8 @@ def _draft7():
 def check(manifest_path: Path, registered_commands: set[str]) -> list[str]:
     """Every problem found; an empty list means the manifest is good."""
     try:
-        manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        manifest = yamlfile.load(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, yamlfile.Error) as exc:
         return [f"{manifest_path}: cannot read: {exc}"]
     if not isinstance(manifest, dict):
         return [f"{manifest_path}: not a manifest (expected a mapping at the top)"]
