@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 Locale = Literal["en", "zh-Hans", "zh-Hant"]
 LOCALES: tuple[str, ...] = ("en", "zh-Hans", "zh-Hant")
@@ -56,6 +58,10 @@ class Settings(BaseSettings):
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        path = make_url(value).database if value.startswith("sqlite") else None
+        if path and path != ":memory:" and not Path(path).expanduser().parent.is_dir():
+            # SQLite creates the file but not its folder; said here, before any driver thread starts.
+            raise ValueError(f"the folder {Path(path).parent} does not exist")
         return value
 
     @field_validator("timezone")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +28,10 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
+        # busy handler (in steps of up to 100 ms). Our own writers queue here instead, in order, and
+        # the busy timeout is left for other processes (the CLI beside a running bot).
+        self._writers = asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
         self._readers = async_sessionmaker(
             self.engine.execution_options(teamops_read_only=True), expire_on_commit=False
         )
@@ -33,7 +39,7 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed when the block ends, rolled back if it raises."""
-        async with self._sessions() as session, session.begin():
+        async with self._writers, self._sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

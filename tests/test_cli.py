@@ -237,9 +237,24 @@ def test_a_good_roster_imports_and_exports_stably(cli):
     assert cli.ok("teams", "export") == exported, "import(export()) changes nothing"
 
 
+def test_a_team_without_zone_or_language_takes_the_installations_defaults(cli):
+    cli.write("sales.yml", GOOD_ROSTER[GOOD_ROSTER.index("  - key: sales") :].join(["teams:\n", ""]))
+
+    cli.ok("teams", "import", "sales.yml", TEAMOPS_TIMEZONE="Asia/Taipei", TEAMOPS_LOCALE="zh-Hant")
+
+    sales = yaml.safe_load(cli.ok("teams", "export"))["teams"][0]
+    assert (sales["timezone"], sales["locale"]) == ("Asia/Taipei", "zh-Hant")
+
+
+def test_the_readmes_example_roster_imports_as_written(cli):
+    result = cli("teams", "import", str(REPO / "roster.example.yml"))
+
+    assert result.returncode == 0, result.stderr
+    assert "created" in result.stdout
+
+
 def test_times_of_day_written_plainly_in_the_roster_are_accepted(cli):
-    """Fails today: YAML 1.1 reads an unquoted 10:00 as the base-60 integer 600 (09:30 stays a string),
-    and bot/rules/roster.py refuses it with "input should be a valid string"."""
+    """YAML 1.1 would read an unquoted 10:00 as the base-60 integer 600 (and 09:30 as a string)."""
     roster = GOOD_ROSTER.replace(
         "    meeting:",
         "    standup: {ask: 09:30, summary: 10:00}\n    progress: {cadence: daily, due: 17:00}\n    meeting:",
@@ -322,7 +337,6 @@ def test_a_missing_or_invalid_setting_is_one_line_naming_the_variable(cli, args,
 
 
 def test_a_database_that_cannot_be_opened_is_one_line_naming_the_variable(cli, tmp_path):
-    """Fails today: the driver's error escapes bot/cli.py as a traceback of 100+ lines and exit 1."""
     result = cli("db", "current", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/teamops.db")
 
     assert "Traceback" not in result.stderr, result.stderr[-300:]

@@ -160,8 +160,9 @@ class TeamSpec(Strict):
     kind: Literal["business", "service"] = "business"
     channel: ChannelId
     digest_channel: ChannelId
-    timezone: Annotated[str, AfterValidator(_zone)] = "UTC"
-    locale: Locale = "en"
+    # Absent: the installation's defaults (TEAMOPS_TIMEZONE, TEAMOPS_LOCALE), filled in at import.
+    timezone: Annotated[str, AfterValidator(_zone)] | None = None
+    locale: Locale | None = None
     members: list[MemberSpec] = Field(default_factory=list)
     progress: ProgressSettings | None = None
     complaint_sla: ComplaintSlaSettings | None = None

@@ -14,11 +14,13 @@ PROFILE_FRESH_FOR = timedelta(days=7)
 async def actor(services: Services, user_id: str) -> Actor:
     """The member's own locale (from their Slack profile), else their team's, else the default."""
     async with services.db.reader() as session:
-        rows = await repo.memberships_of(session, user_id)
-        person = rows[0][0].person if rows else await repo.person(session, user_id)
+        rows = await repo.who(session, user_id)
     memberships = tuple(
-        Membership(team.id, team.key, team.name, member.role, team.locale) for member, team in rows
+        Membership(row.team_id, row.team_key, row.team_name, row.role, row.team_locale)
+        for row in rows
+        if row.team_id is not None
     )
+    person = rows[0] if rows else None
     locale = (
         (person.locale if person else None)
         or (memberships[0].team_locale if memberships else None)

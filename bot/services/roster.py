@@ -38,8 +38,8 @@ async def import_roster(services: Services, roster: RosterFile) -> ImportSummary
             team.kind = spec.kind
             team.channel_id = spec.channel
             team.digest_channel_id = spec.digest_channel
-            team.timezone = spec.timezone
-            team.locale = spec.locale
+            team.timezone = spec.timezone or services.settings.timezone
+            team.locale = spec.locale or services.settings.locale
             team.settings = spec.settings_blocks()
             existing = {m.user_id: m for m in team.members}
             for member_spec in spec.members:

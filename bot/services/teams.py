@@ -19,16 +19,22 @@ async def rosters_of(services: Services, actor: Actor) -> list[TeamRoster]:
     if not actor.memberships:
         return []
     async with services.db.reader() as session:
-        teams = await repo.teams_with_members(session, [m.team_id for m in actor.memberships])
-        return [_roster(team) for team in teams]
-
-
-def _roster(team: Team) -> TeamRoster:
-    entries = tuple(
-        RosterEntry(m.user_id, m.role, m.title, m.person.away_until)
-        for m in sorted(team.members, key=lambda m: (-_rank(m.role), m.user_id))
-    )
-    return TeamRoster(team.key, team.name, team.kind, entries)
+        rows = await repo.roster_rows(session, [m.team_id for m in actor.memberships])
+    by_team: dict[str, list] = {}
+    for row in rows:
+        by_team.setdefault(row.key, []).append(row)
+    return [
+        TeamRoster(
+            key,
+            members[0].name,
+            members[0].kind,
+            tuple(
+                RosterEntry(m.user_id, m.role, m.title, m.away_until)
+                for m in sorted(members, key=lambda m: (-_rank(m.role), m.user_id))
+            ),
+        )
+        for key, members in by_team.items()
+    ]
 
 
 def _rank(role: str) -> int:
