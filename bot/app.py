@@ -41,12 +41,13 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         logger=logging.getLogger("slack_bolt"),
     )
     profile_failures: dict[str, float] = {}
+    processed = deliveries.Deliveries(services)
 
     @app.middleware
     async def once_per_delivery(request: AsyncBoltRequest, body: dict, next):
         """Slack retries a delivery it thinks failed; process each one once (domain of Slack's contract)."""
         key = delivery_key(body)
-        if key is not None and not await deliveries.first_delivery(services, key):
+        if key is not None and not await processed.first(key):
             log.info("delivery %s was processed before (retry %s)", key, retry_number(request))
             return BoltResponse(status=200, body="")
         return await next()
@@ -84,7 +85,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
 def delivery_key(body: dict) -> str | None:
     """What identifies one delivery across Slack's retries: the event's id or the trigger's."""
     if body.get("event_id"):
-        return f"event:{body['event_id']}"
+        return f"{deliveries.EVENT}{body['event_id']}"
     if body.get("trigger_id"):
         return f"trigger:{body['trigger_id']}"
     return None
