@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,48 +23,41 @@ async def installation_workspace(session: AsyncSession) -> Workspace:
     return workspace
 
 
-async def who(session: AsyncSession, user_id: str) -> Sequence[Row]:
-    """A person and their teams, in one query that runs on every request: one row per team (its
-    columns None when they are in none); no row when the bot has never seen them. Plain rows, no ORM
-    objects, because loading entities cost several times the query itself."""
-    rows = await session.execute(
-        select(
-            Person.locale,
-            Person.profile_fetched_at,
-            Member.role,
-            Team.id.label("team_id"),
-            Team.key.label("team_key"),
-            Team.name.label("team_name"),
-            Team.locale.label("team_locale"),
-        )
-        .select_from(Person)
-        .outerjoin(Member, Member.user_id == Person.user_id)
-        .outerjoin(Team, Team.id == Member.team_id)
-        .where(Person.user_id == user_id)
-        .order_by(Team.key)
+# The two queries every request runs, built once: building a select() costs more than running it.
+_WHO = (
+    select(
+        Person.locale,
+        Person.profile_fetched_at,
+        Member.role,
+        Team.id.label("team_id"),
+        Team.key.label("team_key"),
+        Team.name.label("team_name"),
+        Team.locale.label("team_locale"),
     )
-    return rows.all()
+    .select_from(Person)
+    .outerjoin(Member, Member.user_id == Person.user_id)
+    .outerjoin(Team, Team.id == Member.team_id)
+    .where(Person.user_id == bindparam("user_id"))
+    .order_by(Team.key)
+)
+_ROSTERS = (
+    select(Team.key, Team.name, Team.kind, Member.user_id, Member.role, Member.title, Person.away_until)
+    .join(Member, Member.team_id == Team.id)
+    .join(Person, Person.user_id == Member.user_id)
+    .where(Team.id.in_(bindparam("team_ids", expanding=True)))
+    .order_by(Team.key)
+)
+
+
+async def who(session: AsyncSession, user_id: str) -> Sequence[Row]:
+    """A person and their teams: one row per team (its columns None when they are in none); no row
+    when the bot has never seen them. Plain rows: loading ORM objects cost several times the query."""
+    return (await session.execute(_WHO, {"user_id": user_id})).all()
 
 
 async def roster_rows(session: AsyncSession, team_ids: Sequence[int]) -> Sequence[Row]:
-    """Everyone in these teams with their team, one row per member, teams in key order (plain rows,
-    as `who`: `/team` runs it on every call)."""
-    rows = await session.execute(
-        select(
-            Team.key,
-            Team.name,
-            Team.kind,
-            Member.user_id,
-            Member.role,
-            Member.title,
-            Person.away_until,
-        )
-        .join(Member, Member.team_id == Team.id)
-        .join(Person, Person.user_id == Member.user_id)
-        .where(Team.id.in_(team_ids))
-        .order_by(Team.key)
-    )
-    return rows.all()
+    """Everyone in these teams with their team, one row per member, teams in key order."""
+    return (await session.execute(_ROSTERS, {"team_ids": list(team_ids)})).all()
 
 
 async def teams_with_members(session: AsyncSession, team_ids: Sequence[int] | None = None) -> Sequence[Team]:
