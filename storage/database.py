@@ -20,7 +20,9 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         kwargs: dict = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            # Each aiosqlite connection is a thread of its own and opens with four PRAGMAs, so the pool
+            # keeps enough of them for a busy moment instead of opening and closing overflow ones.
+            kwargs.update(connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
