@@ -142,7 +142,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
     prefill = None
     async with services.db.reader() as session:
         if edit:
-            latest = await repo.of_member(session, actor.user_id, 1)
+            # The latest report in a team the member is still in: a report can outlive a membership.
+            teams = [m.team_id for m in actor.memberships]
+            latest = await repo.of_member(session, actor.user_id, 1, team_ids=teams)
             if not latest:
                 raise UserError("progress.error.nothing_to_edit")
             prefill = _report(*latest[0])

@@ -602,3 +602,36 @@ async def test_a_digest_too_big_for_one_message_is_split_in_order_and_nothing_is
     assert shown == projects, "every project once, in order across the messages"
     assert "*Not reported yet:* <@U0BOB01>, <@U0CAT01>" in texts[1]
     assert all(len(json.loads(json.dumps(p.args["blocks"]))) <= 50 for p in posts)
+
+
+async def test_a_long_team_view_comes_in_several_messages_none_cut_short(team, slack_client, slack, services):
+    projects = [f"Project {n:02d}" for n in range(1, 61)]
+    for project in projects:
+        await report_as_service(services, ANN, "launch", project)
+
+    reply = await slack_client.command(LEAD, "/progress", "team")
+
+    first = reply.json()
+    [rest] = await slack.wait_for("response_url")
+    texts = [text_of(first), text_of(rest.args)]
+    assert texts[0].startswith("*Launch Team* · progress in 2026-W47 (1/2)")
+    assert texts[1].startswith("*Launch Team* · progress in 2026-W47 (2/2)")
+    assert rest.args["response_type"] == "ephemeral"
+    assert re.findall(r"\*(Project \d\d)\*", "\n".join(texts)) == projects
+
+
+async def test_edit_skips_reports_in_a_team_the_member_has_left(
+    clock, import_roster, slack_client, slack, services
+):
+    await import_roster({"teams": [LAUNCH, OTHER]})
+    await report_as_service(services, ANN, "launch", "CRM rollout")
+    clock.now = WEDNESDAY + timedelta(hours=1)
+    await report_as_service(services, ANN, "support", "Ticket backlog")
+    removed = await slack_client.command(LEAD, "/team", f"support remove <@{ANN}>")
+    assert "support" not in [m.team_key for m in (await people.actor(services, ANN)).memberships], (
+        removed.text
+    )
+
+    view, _ = await open_form(slack_client, slack, ANN, "edit")
+
+    assert inputs(view)[Progress.PROJECT_BLOCK]["element"]["initial_option"]["value"] == "CRM rollout"
