@@ -167,6 +167,7 @@ async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
         stored = await repo.find(
             session, team_id=team.id, user_id=actor.user_id, project_key=key, period=period.key
         )
+        before = (stored.status, stored.blockers) if stored is not None else None
         was_complete = stored is not None and stored.percent >= 100
         if stored is None:
             stored = ProgressReport(
@@ -185,31 +186,48 @@ async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
         stored.percent, stored.status, stored.updated_at = report.percent, report.status.value, now
         await session.flush()
         saved = _report(stored, team)
-        await _notify(services, session, team, saved, stored.revision, report, was_complete, actor)
+        await _notify(
+            services,
+            session,
+            team,
+            saved,
+            stored.revision,
+            actor,
+            response_url=report.response_url,
+            alert=rules.news_for_leads(saved.status, saved.blockers, before=before),
+            celebrate=saved.percent >= 100 and not was_complete,
+        )
     return saved
 
 
 async def _notify(
-    services, session, team: Team, saved: Report, revision: int, report: ReportInput, was_complete, actor
-):
+    services: Services,
+    session,
+    team: Team,
+    saved: Report,
+    revision: int,
+    actor: Actor,
+    *,
+    response_url: str | None,
+    alert: bool,
+    celebrate: bool,
+) -> None:
     notices = services.notices(session)
     mine = translator(actor.locale)
     confirmation = views.confirmation(mine, saved)
     confirm_key = f"progress-confirm:{saved.id}:{revision}"
-    if report.response_url:
-        await notices.respond(
-            confirm_key, response_url=report.response_url, user=actor.user_id, **confirmation
-        )
+    if response_url:
+        await notices.respond(confirm_key, response_url=response_url, user=actor.user_id, **confirmation)
     else:
         await notices.dm(confirm_key, user=actor.user_id, **confirmation)
     theirs = translator(team.locale)
-    if rules.needs_leads_now(saved.status, saved.blockers):
+    if alert:
         await notices.post(
             f"progress-alert:{saved.id}:{revision}",
             channel=team.digest_channel_id,
             **views.blocked_alert(theirs, saved),
         )
-    if saved.percent >= 100 and not was_complete:
+    if celebrate:
         await notices.post(
             f"progress-done:{team.id}:{saved.id}", channel=team.channel_id, **views.celebration(theirs, saved)
         )

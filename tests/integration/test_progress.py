@@ -476,6 +476,19 @@ async def test_a_major_problem_reaches_the_leads_even_when_not_blocked(team, sla
     assert "is blocked" not in text, "it is at risk, not blocked: the alert says what it is"
 
 
+async def test_correcting_a_blocked_report_does_not_alert_the_leads_again_a_new_blocker_does(
+    team, slack_client, slack, services
+):
+    blocked = {"project": "CRM rollout", "done": "Import", "status": "blocked"}
+    await report(slack_client, slack, ANN, **blocked, percent="40", blockers="No API key")
+    await report(slack_client, slack, ANN, **blocked, percent="45", blockers="No API key")
+    await report(slack_client, slack, ANN, **blocked, percent="45", blockers="No API key; no budget")
+
+    await all_sent(services)
+    alerts = await posts_to(slack, LEADS_CHANNEL)
+    assert ["no budget" in text_of(a.args) for a in alerts] == [False, True]
+
+
 async def test_an_on_track_report_does_not_alert_the_leads(team, slack_client, slack):
     await report(slack_client, slack, ANN, project="CRM rollout", done="Import", percent="40")
     await report(slack_client, slack, ANN, project="CRM rollout", done="Import", percent="100")

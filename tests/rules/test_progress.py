@@ -15,6 +15,7 @@ from bot.rules.progress import (
     form_errors,
     is_away,
     needs_leads_now,
+    news_for_leads,
     period_at,
     period_due_by,
 )
@@ -158,6 +159,23 @@ def test_form_errors_name_every_bad_field(change, errors):
 )
 def test_the_leads_hear_at_once_of_blocked_reports_and_major_problems(status, blockers, expected):
     assert needs_leads_now(status, blockers) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "blockers", "before", "expected"),
+    [
+        ("blocked", "No API key", None, True),  # a new report
+        ("blocked", "No API key", ("on_track", ""), True),  # newly blocked
+        ("blocked", "No API key", ("at_risk", "Vendor is slow"), True),
+        ("blocked", "No API key", ("blocked", "No API key"), False),  # same problem, percent corrected
+        ("blocked", "No  API key ", ("blocked", "No API key"), False),
+        ("blocked", "No API key, no budget", ("blocked", "No API key"), True),  # a new blocker
+        ("at_risk", "重大问题：数据丢失", ("on_track", ""), True),
+        ("on_track", "", ("blocked", "No API key"), False),  # unblocked: good news waits for the digest
+    ],
+)
+def test_the_leads_are_told_of_a_problem_once_and_again_when_it_changes(status, blockers, before, expected):
+    assert news_for_leads(status, blockers, before=before) is expected
 
 
 def line(project: str, status: Status, percent: int = 50, reporters=("U1",)) -> ProjectLine:
