@@ -33,8 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert
 
-from bench.fanout import environment
-from bot.config import Settings
+from bench.fanout import bench_settings, environment
 from bot.rules.progress import fold_project, period_at
 from bot.rules.roster import parse_roster
 from bot.runtime import running
@@ -117,15 +116,8 @@ def report_rows(team_id: int, members: int, weeks: int, rng: random.Random) -> l
 async def measure(members: int, weeks: int, runs: int, workdir: Path) -> Result:
     url = f"sqlite+aiosqlite:///{workdir / f'digest-{members}.db'}"
     await asyncio.to_thread(migrate.upgrade, url)
-    settings = Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-bench-token",
-        SLACK_SIGNING_SECRET="",
-        SLACK_APP_TOKEN="",
-        SLACK_API_URL="http://127.0.0.1:9/api/",
-        DATABASE_URL=url,
-        TEAMOPS_SCHEDULER="off",
-    )
+    # Nothing is sent: the digest's messages wait in the outbox (no sender runs).
+    settings = bench_settings(url, "http://127.0.0.1:9/api/")
     async with running(settings) as services:
         parsed, errors = parse_roster({"teams": [team(members)]})
         assert not errors, errors

@@ -18,6 +18,20 @@ def _user(user_id: str) -> dict:
     return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": TEAM["id"]}
 
 
+def _envelope(kind: str, user_id: str) -> dict:
+    """What every interaction payload carries: its type, the workspace, the user, the app."""
+    return {
+        "type": kind,
+        "team": TEAM,
+        "user": _user(user_id),
+        "api_app_id": "A0APP0001",
+        "token": "legacy-unused",
+        "trigger_id": _trigger(),
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+
+
 def _trigger() -> str:
     n = next(_ids)
     return f"{n}.{n}.progress{n:06d}"
@@ -84,57 +98,50 @@ def _initial(element: dict) -> str | None:
     return element.get("initial_value")
 
 
+def _view(view: dict, view_id: str, state: dict) -> dict:
+    """The modal as Slack describes it in an interaction: what the app opened, plus its state."""
+    return {
+        "id": view_id,
+        "team_id": TEAM["id"],
+        "type": "modal",
+        "blocks": view["blocks"],
+        "private_metadata": view.get("private_metadata", ""),
+        "callback_id": view["callback_id"],
+        "state": state,
+        "hash": f"{view_id}.hash",
+        "title": view["title"],
+        "submit": view.get("submit"),
+        "close": view.get("close"),
+        "clear_on_close": False,
+        "notify_on_close": False,
+        "root_view_id": view_id,
+        "previous_view_id": None,
+        "app_id": "A0APP0001",
+        "external_id": "",
+        "app_installed_team_id": TEAM["id"],
+        "bot_id": "B0BOT0001",
+    }
+
+
 def view_submission(user_id: str, view: dict, view_id: str, answers: dict[str, str | None]) -> dict:
     """What Slack posts when the member presses the modal's submit button."""
     return {
-        "type": "view_submission",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0APP0001",
-        "token": "legacy-unused",
-        "trigger_id": _trigger(),
-        "view": {
-            "id": view_id,
-            "team_id": TEAM["id"],
-            "type": "modal",
-            "blocks": view["blocks"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view["callback_id"],
-            "state": state_of(view, answers),
-            "hash": f"{view_id}.hash",
-            "title": view["title"],
-            "submit": view.get("submit"),
-            "close": view.get("close"),
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": "A0APP0001",
-            "external_id": "",
-            "app_installed_team_id": TEAM["id"],
-            "bot_id": "B0BOT0001",
-        },
+        **_envelope("view_submission", user_id),
+        "view": _view(view, view_id, state_of(view, answers)),
         "response_urls": [],
-        "is_enterprise_install": False,
-        "enterprise": None,
     }
 
 
 def button_press(user_id: str, button: dict, *, channel: str, message_ts: str, response_url: str) -> dict:
     """What Slack posts when someone presses a button in a message the bot posted."""
     return {
-        "type": "block_actions",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0APP0001",
-        "token": "legacy-unused",
+        **_envelope("block_actions", user_id),
         "container": {
             "type": "message",
             "message_ts": message_ts,
             "channel_id": channel,
             "is_ephemeral": False,
         },
-        "trigger_id": _trigger(),
         "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else "leads"},
         "message": {"type": "message", "user": "UBOT0001", "ts": message_ts, "text": ""},
         "response_url": response_url,
@@ -150,8 +157,6 @@ def button_press(user_id: str, button: dict, *, channel: str, message_ts: str, r
                 "action_ts": "1700000000.000001",
             }
         ],
-        "is_enterprise_install": False,
-        "enterprise": None,
     }
 
 
@@ -159,25 +164,9 @@ def select_in_modal(user_id: str, view: dict, view_id: str, block_id: str, value
     """What Slack posts when the member picks an option of a select that dispatches actions."""
     element = inputs(view)[block_id]["element"]
     return {
-        "type": "block_actions",
-        "team": TEAM,
-        "user": _user(user_id),
-        "api_app_id": "A0APP0001",
-        "token": "legacy-unused",
+        **_envelope("block_actions", user_id),
         "container": {"type": "view", "view_id": view_id},
-        "trigger_id": _trigger(),
-        "view": {
-            "id": view_id,
-            "type": "modal",
-            "blocks": view["blocks"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view["callback_id"],
-            "state": state_of(view, {block_id: value}),
-            "hash": f"{view_id}.hash",
-            "title": view["title"],
-            "root_view_id": view_id,
-            "app_id": "A0APP0001",
-        },
+        "view": _view(view, view_id, state_of(view, {block_id: value})),
         "actions": [
             {
                 "type": element["type"],
@@ -187,8 +176,6 @@ def select_in_modal(user_id: str, view: dict, view_id: str, block_id: str, value
                 "action_ts": "1700000000.000002",
             }
         ],
-        "is_enterprise_install": False,
-        "enterprise": None,
     }
 
 

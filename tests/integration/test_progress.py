@@ -429,13 +429,16 @@ async def test_a_blocked_report_alerts_the_leads_at_once_with_a_button_to_it(
     assert "*Blockers:* No API key from &lt;@U0BOSS&gt;" in text
     [button] = buttons(alert.args)
 
-    press = button_press(
-        LEAD,
-        button,
-        channel=LEADS_CHANNEL,
-        message_ts=alert.answer["ts"],
-        response_url=f"{slack.response_url_base}lead",
-    )
+    def pressed_by(user: str) -> dict:
+        return button_press(
+            user,
+            button,
+            channel=LEADS_CHANNEL,
+            message_ts=alert.answer["ts"],
+            response_url=f"{slack.response_url_base}{user}",
+        )
+
+    press = pressed_by(LEAD)
     assert (await slack_client.interaction(press)).status_code == 200
     view, _, trigger = await opened_view(slack, 2)
     assert trigger == press["trigger_id"]
@@ -444,13 +447,7 @@ async def test_a_blocked_report_alerts_the_leads_at_once_with_a_button_to_it(
     assert "*Done:* Import half done" in shown
 
     refusals = len(slack.calls_to("response_url"))
-    nosy = button_press(
-        BOB,
-        button,
-        channel=LEADS_CHANNEL,
-        message_ts=alert.answer["ts"],
-        response_url=f"{slack.response_url_base}bob",
-    )
+    nosy = pressed_by(BOB)
     assert (await slack_client.interaction(nosy)).status_code == 200
     [*_, refusal] = await slack.wait_for("response_url", refusals + 1)
     assert refusal.args["text"] == "Only the leads of *Launch Team* can see that."
