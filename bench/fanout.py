@@ -49,6 +49,19 @@ DEFAULT_SPEEDUP = 12  # conversations.open at 10 per second: about 100 s for 1,0
 TARGET_RATIO = 1.2
 
 
+def bench_settings(database_url: str, slack_api_url: str) -> Settings:
+    """A bench run's settings: its own database and Slack, no signing, no clock."""
+    return Settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-bench-token",
+        SLACK_SIGNING_SECRET="",
+        SLACK_APP_TOKEN="",
+        SLACK_API_URL=slack_api_url,
+        DATABASE_URL=database_url,
+        TEAMOPS_SCHEDULER="off",
+    )
+
+
 def production_sender(services: Services) -> Sender:
     """The sender exactly as bot.runtime.background builds it for `teamops run`."""
     return Sender(services.db, web_client(services), now=services.now)
@@ -115,15 +128,7 @@ async def fan_out(
     slack = await LimitedSlack(speedup=speedup).start()
     url = f"sqlite+aiosqlite:///{workdir / 'teamops.db'}"
     await asyncio.to_thread(migrate.upgrade, url)
-    settings = Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-bench-token",
-        SLACK_SIGNING_SECRET="",
-        SLACK_APP_TOKEN="",
-        SLACK_API_URL=slack.url,
-        DATABASE_URL=url,
-        TEAMOPS_SCHEDULER="off",
-    )
+    settings = bench_settings(url, slack.url)
     limits = bounds(slack, members)
     binding = max(limits, key=lambda b: b.seconds)
     users = [f"U{n:07d}" for n in range(1, members + 1)]

@@ -72,11 +72,13 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
             reference = uuid.uuid4().hex[:8]
             log.error("request failed (reference %s)", reference, exc_info=error)
             text = failure_text(t, reference)
-        if response is not None:
+        # Slack shows the body of a command's or a modal's ack, but ignores a button's: a button is
+        # answered through its response_url, and acknowledged as handled.
+        if response is not None and body.get("type") != "block_actions":
             return _answer_in_ack(t, body, text)
         if body.get("response_url"):
             await respond(text=text, response_type="ephemeral", replace_original=False)
-        return None
+        return BoltResponse(status=200, body="") if response is not None else None
 
     handlers.register_all(app)
     return app

@@ -7,10 +7,11 @@ class UserError(Exception):
     """A refusal or a bad input: a catalog key and its parameters.
 
     A parameter named `person` is a Slack user ID and is shown as a mention; every other
-    parameter is shown as escaped text.
+    parameter is shown as escaped text. The key is positional-only, so a message may itself take a
+    parameter named `key` (error.unknown_team).
     """
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

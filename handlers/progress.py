@@ -4,32 +4,25 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify
 from bot.i18n import translator
 from bot.ids import Command, Progress
-from bot.rules import progress as rules
-from bot.rules.progress import Status
 from bot.services import progress
 from bot.views import progress as views
 
 COMMANDS = (Command.PROGRESS,)
 HELP = ("help", "帮助", "幫助")
 
-# Which input block shows the error for each field of the form.
-ERROR_BLOCKS = {
-    "team": Progress.TEAM_BLOCK,
-    "project": Progress.NEW_PROJECT_BLOCK,
-    "done": Progress.DONE_BLOCK,
-    "percent": Progress.PERCENT_BLOCK,
-    "status": Progress.STATUS_BLOCK,
-    "blockers": Progress.BLOCKERS_BLOCK,
-}
+# A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
+# wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
 
 
-async def progress_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
+async def progress_command(
+    ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond
+):
     services, actor = context["services"], context["actor"]
     t = translator(actor.locale)
     words = command.get("text", "").split()
@@ -37,17 +30,23 @@ async def progress_command(ack: AsyncAck, command: dict, context: AsyncBoltConte
     if action in HELP:
         await ack(views.help_message(t))
     elif action == "history":
-        await ack(views.history(t, await progress.history(services, actor)))
+        await _answer(ack, respond, views.history(t, await progress.history(services, actor)))
     elif action == "team":
         status = await progress.team_status(services, actor, words[1].lower() if len(words) > 1 else None)
-        await ack(views.team_status(t, status))
+        await _answer(ack, respond, views.team_status(t, status))
     else:
         edit = action == "edit"
-        options = await progress.form_options(
-            services, actor, team_key=action or None if not edit else None, edit=edit
-        )
+        team_key = None if edit else action or None
+        options = await progress.form_options(services, actor, team_key=team_key, edit=edit)
         await ack()
         await _open_form(client, command["trigger_id"], t, options, command.get("response_url"))
+
+
+async def _answer(ack: AsyncAck, respond: AsyncRespond, messages: list[dict]) -> None:
+    """The first message in the ack, the rest (a long answer) through the response_url, in order."""
+    await ack(messages[0])
+    for message in messages[1:]:
+        await respond(**message)
 
 
 async def _open_form(client, trigger_id: str, t, options, response_url: str | None) -> None:
@@ -64,18 +63,18 @@ async def _open_form(client, trigger_id: str, t, options, response_url: str | No
 
 async def open_from_reminder(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
     """The reminder DM's button: the form for that team, at once."""
-    await ack()
     services, actor = context["services"], context["actor"]
     options = await progress.form_options(services, actor, team_key=action.get("value"), edit=False)
+    await ack()
     await _open_form(client, body["trigger_id"], translator(actor.locale), options, body.get("response_url"))
 
 
 async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
     """In the form, a member of several teams picked one: show that team's recent projects."""
-    await ack()
     services, actor = context["services"], context["actor"]
     team_key = action["selected_option"]["value"]
     options = await progress.form_options(services, actor, team_key=team_key, edit=False)
+    await ack()
     metadata = json.loads(body["view"].get("private_metadata") or "{}")
     view = views.form(
         translator(actor.locale),
@@ -88,12 +87,12 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     await notify.update_modal(client, view_id=body["view"]["id"], view=view)
 
 
-def read_form(view: dict) -> dict:
+def read_form(view: dict) -> progress.ReportForm:
     """The submitted values, by field; absent inputs read as empty."""
     values = view["state"]["values"]
 
     def value(block: str, action: str) -> dict:
-        return values.get(block, {}).get(action, {})
+        return values.get(block, {}).get(action) or {}
 
     def text(block: str, action: str) -> str:
         return value(block, action).get("value") or ""
@@ -103,58 +102,36 @@ def read_form(view: dict) -> dict:
         return option["value"] if option else None
 
     metadata = json.loads(view.get("private_metadata") or "{}")
-    return {
-        "team": chosen(Progress.TEAM_BLOCK, Progress.TEAM) or metadata.get("team"),
-        "project_chosen": chosen(Progress.PROJECT_BLOCK, Progress.PROJECT),
-        "project_typed": text(Progress.NEW_PROJECT_BLOCK, Progress.NEW_PROJECT),
-        "done": text(Progress.DONE_BLOCK, Progress.DONE),
-        "next_steps": text(Progress.NEXT_BLOCK, Progress.NEXT),
-        "blockers": text(Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
-        "percent": value(Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
-        "status": chosen(Progress.STATUS_BLOCK, Progress.STATUS),
-        "response_url": metadata.get("url"),
-    }
+    return progress.ReportForm(
+        team_key=chosen(Progress.TEAM_BLOCK, Progress.TEAM) or metadata.get("team"),
+        project_chosen=chosen(Progress.PROJECT_BLOCK, Progress.PROJECT),
+        project_typed=text(Progress.NEW_PROJECT_BLOCK, Progress.NEW_PROJECT),
+        done=text(Progress.DONE_BLOCK, Progress.DONE),
+        next_steps=text(Progress.NEXT_BLOCK, Progress.NEXT),
+        blockers=text(Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
+        percent=value(Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
+        status=chosen(Progress.STATUS_BLOCK, Progress.STATUS),
+        response_url=metadata.get("url"),
+    )
 
 
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    t = translator(actor.locale)
-    form = read_form(view)
-    errors = rules.form_errors(
-        project_chosen=form["project_chosen"],
-        project_typed=form["project_typed"],
-        done=form["done"],
-        percent=form["percent"],
-        status=form["status"],
-        blockers=form["blockers"],
-    )
-    if not form["team"]:
-        errors["team"] = "progress.error.team_missing"
-    if errors:
-        await ack(response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in errors.items()})
+    try:
+        await progress.submit(services, actor, read_form(view))
+    except progress.InvalidReport as invalid:
+        await ack(
+            response_action="errors", errors=views.field_errors(translator(actor.locale), invalid.fields)
+        )
         return
-    await progress.submit(
-        services,
-        actor,
-        progress.ReportInput(
-            team_key=form["team"],
-            project=form["project_typed"].strip() or form["project_chosen"],
-            done=form["done"].strip(),
-            next_steps=form["next_steps"].strip(),
-            blockers=form["blockers"].strip(),
-            percent=int(form["percent"]),
-            status=Status(form["status"]),
-            response_url=form["response_url"],
-        ),
-    )
     await ack()
 
 
 async def open_report(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
     """The blocked alert's button: the whole report, for the team's leads (checked again here)."""
-    await ack()
     services, actor = context["services"], context["actor"]
     report = await progress.report_for(services, actor, int(action["value"]))
+    await ack()
     await notify.open_modal(
         client, trigger_id=body["trigger_id"], view=views.report_modal(translator(actor.locale), report)
     )

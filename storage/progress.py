@@ -44,15 +44,20 @@ async def in_period(session: AsyncSession, team_id: int, period: str) -> Sequenc
     ).all()
 
 
-async def of_member(session: AsyncSession, user_id: str, limit: int) -> Sequence[tuple[ProgressReport, Team]]:
-    rows = await session.execute(
+async def of_member(
+    session: AsyncSession, user_id: str, limit: int, team_ids: Sequence[int] | None = None
+) -> Sequence[tuple[ProgressReport, Team]]:
+    """The member's latest reports, newest first; only in `team_ids` when given."""
+    query = (
         select(ProgressReport, Team)
         .join(Team, Team.id == ProgressReport.team_id)
         .where(ProgressReport.user_id == user_id)
         .order_by(ProgressReport.updated_at.desc(), ProgressReport.id.desc())
         .limit(limit)
     )
-    return [(report, team) for report, team in rows]
+    if team_ids is not None:
+        query = query.where(ProgressReport.team_id.in_(team_ids))
+    return [(report, team) for report, team in await session.execute(query)]
 
 
 async def by_id(session: AsyncSession, report_id: int) -> ProgressReport | None:

@@ -70,6 +70,17 @@ def needs_leads_now(status: Status | str, blockers: str) -> bool:
     return Status(status) is Status.BLOCKED or bool(MAJOR_PROBLEM.search(blockers or ""))
 
 
+def news_for_leads(status: Status | str, blockers: str, *, before: tuple[str, str] | None) -> bool:
+    """Whether a report, stored over its earlier version `before` (status, blockers) if any, tells the
+    leads something at once: it needs them, and they have not been told this very problem already
+    (a new blocker is news; a corrected percent on the same blocker is not)."""
+    if not needs_leads_now(status, blockers):
+        return False
+    if before is None or not needs_leads_now(*before):
+        return True
+    return " ".join(before[1].split()) != " ".join(blockers.split())
+
+
 def form_errors(
     *,
     project_chosen: str | None,

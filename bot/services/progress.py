@@ -46,6 +46,30 @@ class FormOptions:
 
 
 @dataclass(frozen=True)
+class ReportForm:
+    """The report form as the member filled it in: text as typed, nothing checked yet."""
+
+    team_key: str | None
+    project_chosen: str | None
+    project_typed: str
+    done: str
+    next_steps: str
+    blockers: str
+    percent: str | None
+    status: str | None
+    # Where to confirm: the response_url of the command or button that opened the form, if any.
+    response_url: str | None = None
+
+
+class InvalidReport(Exception):
+    """The form has bad values: field -> catalog key of what is wrong. Nothing was stored."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(", ".join(sorted(fields)))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
 class ReportInput:
     team_key: str
     project: str
@@ -54,8 +78,33 @@ class ReportInput:
     blockers: str
     percent: int
     status: Status
-    # Where to confirm: the response_url of the command or button that opened the form, if any.
-    response_url: str | None = None
+    response_url: str | None
+
+
+def checked(form: ReportForm) -> ReportInput:
+    """The report the form holds, or InvalidReport naming every bad field."""
+    errors = rules.form_errors(
+        project_chosen=form.project_chosen,
+        project_typed=form.project_typed,
+        done=form.done,
+        percent=form.percent,
+        status=form.status,
+        blockers=form.blockers,
+    )
+    if not form.team_key:
+        errors["team"] = "progress.error.team_missing"
+    if errors:
+        raise InvalidReport(errors)
+    return ReportInput(
+        team_key=form.team_key,
+        project=" ".join((form.project_typed.strip() or form.project_chosen or "").split()),
+        done=form.done.strip(),
+        next_steps=form.next_steps.strip(),
+        blockers=form.blockers.strip(),
+        percent=int(form.percent),
+        status=Status(form.status),
+        response_url=form.response_url,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +142,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
     prefill = None
     async with services.db.reader() as session:
         if edit:
-            latest = await repo.of_member(session, actor.user_id, 1)
+            # The latest report in a team the member is still in: a report can outlive a membership.
+            teams = [m.team_id for m in actor.memberships]
+            latest = await repo.of_member(session, actor.user_id, 1, team_ids=teams)
             if not latest:
                 raise UserError("progress.error.nothing_to_edit")
             prefill = _report(*latest[0])
@@ -102,15 +153,11 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
     return FormOptions(actor.memberships, team, tuple(projects), prefill)
 
 
-async def recent_projects(services: Services, actor: Actor, team_key: str) -> tuple[str, ...]:
-    team = _membership(actor, team_key)
-    async with services.db.reader() as session:
-        return tuple(await repo.recent_projects(session, team.team_id))
-
-
-async def submit(services: Services, actor: Actor, report: ReportInput) -> Report:
+async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
     """Store the report for the current period (a resubmission updates it, keeping the old version),
-    confirm it to the member, and tell the leads at once when it is blocked or names a major problem."""
+    confirm it to the member, and tell the leads at once when it is blocked or names a major problem.
+    Raises InvalidReport, storing nothing, when the form has bad values."""
+    report = checked(form)
     membership = _membership(actor, report.team_key)
     now = services.now()
     async with services.unit_of_work() as session:
@@ -120,6 +167,7 @@ async def submit(services: Services, actor: Actor, report: ReportInput) -> Repor
         stored = await repo.find(
             session, team_id=team.id, user_id=actor.user_id, project_key=key, period=period.key
         )
+        before = (stored.status, stored.blockers) if stored is not None else None
         was_complete = stored is not None and stored.percent >= 100
         if stored is None:
             stored = ProgressReport(
@@ -133,36 +181,53 @@ async def submit(services: Services, actor: Actor, report: ReportInput) -> Repor
                 )
             )
             stored.revision += 1
-        stored.project = " ".join(report.project.split())
+        stored.project = report.project
         stored.done, stored.next_steps, stored.blockers = report.done, report.next_steps, report.blockers
         stored.percent, stored.status, stored.updated_at = report.percent, report.status.value, now
         await session.flush()
         saved = _report(stored, team)
-        await _notify(services, session, team, saved, stored.revision, report, was_complete, actor)
+        await _notify(
+            services,
+            session,
+            team,
+            saved,
+            stored.revision,
+            actor,
+            response_url=report.response_url,
+            alert=rules.news_for_leads(saved.status, saved.blockers, before=before),
+            celebrate=saved.percent >= 100 and not was_complete,
+        )
     return saved
 
 
 async def _notify(
-    services, session, team: Team, saved: Report, revision: int, report: ReportInput, was_complete, actor
-):
+    services: Services,
+    session,
+    team: Team,
+    saved: Report,
+    revision: int,
+    actor: Actor,
+    *,
+    response_url: str | None,
+    alert: bool,
+    celebrate: bool,
+) -> None:
     notices = services.notices(session)
     mine = translator(actor.locale)
     confirmation = views.confirmation(mine, saved)
     confirm_key = f"progress-confirm:{saved.id}:{revision}"
-    if report.response_url:
-        await notices.respond(
-            confirm_key, response_url=report.response_url, user=actor.user_id, **confirmation
-        )
+    if response_url:
+        await notices.respond(confirm_key, response_url=response_url, user=actor.user_id, **confirmation)
     else:
         await notices.dm(confirm_key, user=actor.user_id, **confirmation)
     theirs = translator(team.locale)
-    if rules.needs_leads_now(saved.status, saved.blockers):
+    if alert:
         await notices.post(
             f"progress-alert:{saved.id}:{revision}",
             channel=team.digest_channel_id,
             **views.blocked_alert(theirs, saved),
         )
-    if saved.percent >= 100 and not was_complete:
+    if celebrate:
         await notices.post(
             f"progress-done:{team.id}:{saved.id}", channel=team.channel_id, **views.celebration(theirs, saved)
         )
@@ -251,11 +316,12 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
         for group in by_project.values()
     ]
     reported = {r.user_id for r in reports}
-    first_day = period.starts_at.date()
+    # Someone back before the deadline owes the report; someone away on the due day does not.
+    due_day = period.due_at.date()
     expected = [
         m.user_id
         for m in team.members
-        if not is_lead(m.role) and not rules.is_away(m.person.away_until, first_day)
+        if not is_lead(m.role) and not rules.is_away(m.person.away_until, due_day)
     ]
     missing = sorted(u for u in expected if u not in reported)
     return TeamStatus(team.name, period, rules.digest_order(lines), missing, team.timezone)

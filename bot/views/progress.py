@@ -137,6 +137,22 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
     }
 
 
+# Which input block shows the error for each field of the form.
+FIELD_BLOCKS = {
+    "team": Progress.TEAM_BLOCK,
+    "project": Progress.NEW_PROJECT_BLOCK,
+    "done": Progress.DONE_BLOCK,
+    "percent": Progress.PERCENT_BLOCK,
+    "status": Progress.STATUS_BLOCK,
+    "blockers": Progress.BLOCKERS_BLOCK,
+}
+
+
+def field_errors(t: Translator, fields: dict[str, str]) -> dict[str, str]:
+    """A submission's errors as Slack shows them under the inputs: block_id -> message."""
+    return {FIELD_BLOCKS[field]: t(key) for field, key in fields.items()}
+
+
 def _percent(initial: int | None) -> dict:
     element = {
         "type": "number_input",
@@ -193,12 +209,14 @@ def report_lines(t: Translator, report) -> str:
 
 
 def blocked_alert(t: Translator, report) -> dict:
-    """To the leads at once: who, which project, the blocker, and a button to the whole report."""
+    """To the leads at once: who, which project, the blocker, and a button to the whole report.
+    A report that is not blocked comes here for the major problem its blockers name."""
     text = t(
-        "progress.alert",
+        "progress.alert" if report.status is Status.BLOCKED else "progress.alert.major",
         person=mention(report.user_id),
         project=escape(report.project),
         team=escape(report.team_name),
+        status=status_text(t, report.status),
         blockers=escape(report.blockers or "-"),
     )
     blocks = [
@@ -261,19 +279,17 @@ def report_modal(t: Translator, report) -> dict:
     }
 
 
-def history(t: Translator, reports) -> dict:
+def history(t: Translator, reports) -> list[dict]:
     if not reports:
-        text = t("progress.history.none")
-        return {"response_type": "ephemeral", "text": text}
-    parts = [t("progress.history.heading")]
-    for report in reports:
-        parts.append(
-            t("progress.history.item", period=report.period, team=escape(report.team_name))
-            + "\n"
-            + report_lines(t, report)
-        )
-    text = "\n\n".join(parts)
-    return {"response_type": "ephemeral", "text": parts[0], "blocks": sections(text)[:MESSAGE_BLOCK_LIMIT]}
+        return [{"response_type": "ephemeral", "text": t("progress.history.none")}]
+    parts = [
+        t("progress.history.item", period=report.period, team=escape(report.team_name))
+        + "\n"
+        + report_lines(t, report)
+        for report in reports
+    ]
+    body = [block for part in parts for block in sections(part)]
+    return _ephemeral(_paged(t, t("progress.history.heading"), body))
 
 
 def _line(t: Translator, line: ProjectLine) -> str:
@@ -303,28 +319,36 @@ def _status_blocks(t: Translator, status) -> list[dict]:
     return blocks
 
 
-def team_status(t: Translator, status) -> dict:
+def team_status(t: Translator, status) -> list[dict]:
+    """The period so far, for a lead who asked: as many ephemeral messages as it takes, in order."""
     heading = t("progress.team.heading", team=escape(status.team_name), period=status.period.key)
-    blocks = sections(heading) + _status_blocks(t, status)
-    return {"response_type": "ephemeral", "text": heading, "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+    return _ephemeral(_paged(t, heading, _status_blocks(t, status)))
 
 
 def digest(t: Translator, status) -> list[dict]:
     """The digest as one message or several in order, each within Slack's 50 blocks: never cut short."""
-    body = _status_blocks(t, status)
-    per_message = MESSAGE_BLOCK_LIMIT - 1  # one block for the heading
+    heading = t("progress.digest.heading", team=escape(status.team_name), period=status.period.key)
+    return _paged(t, heading, _status_blocks(t, status))
+
+
+def _paged(t: Translator, heading: str, body: list[dict]) -> list[dict]:
+    """`body` in messages of at most Slack's 50 blocks, each opening with the heading (and, when there
+    are several, which part of how many it is)."""
+    per_message = MESSAGE_BLOCK_LIMIT - 1
     chunks = [body[i : i + per_message] for i in range(0, len(body), per_message)] or [[]]
     messages = []
     for number, chunk in enumerate(chunks, start=1):
-        heading = t(
-            "progress.digest.heading",
-            team=escape(status.team_name),
-            period=status.period.key,
-            part=number,
-            parts=len(chunks),
+        text = (
+            heading
+            if len(chunks) == 1
+            else heading + " " + t("progress.part", part=number, parts=len(chunks))
         )
-        messages.append({"text": heading, "blocks": sections(heading) + chunk})
+        messages.append({"text": text, "blocks": sections(text) + chunk})
     return messages
+
+
+def _ephemeral(messages: list[dict]) -> list[dict]:
+    return [{"response_type": "ephemeral", **message} for message in messages]
 
 
 def help_message(t: Translator) -> dict:
