@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.rules.sla import met as deadline_met
+
 
 class Status(StrEnum):
     NEW = "new"
@@ -249,7 +251,7 @@ def summarize(records: list[Record], *, start: datetime, end: datetime) -> Summa
             done_at, due_at = getattr(r, done), getattr(r, due)
             if done_at is not None and start <= done_at < end:
                 total += 1
-                met += done_at <= due_at
+                met += deadline_met(done_at, due_at)
             elif done_at is None and start <= due_at < end and r.status in OPEN:
                 total += 1
         return met, total

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.ids import Complaint as Ids
-from storage.models import Complaint, ComplaintEvent
+from scheduler.runner import run_job
+from storage.models import Complaint, ComplaintEscalation, ComplaintEvent, OutboxRow
 from tests.slack.fake_api import validate_message
 from tests.support import eventually, sending
 
@@ -206,7 +207,7 @@ async def test_complaint_opens_the_form_at_once_prefilled(clock, slack_client, s
     reply = await slack_client.command(MEMBER, "/complaint", "Invoice was charged twice")
 
     assert reply.status_code == 200
-    (opened,) = slack.calls_to("views.open")
+    (opened,) = await slack.wait_for("views.open", 1)
     view = _view(opened)
     assert view["callback_id"] == Ids.FORM
     blocks = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
@@ -273,15 +274,31 @@ async def test_a_critical_complaint_alerts_the_leads_at_once(clock, slack_client
 # -- the lifecycle ---------------------------------------------------------------------------------
 
 
-async def _press_button(slack_client, slack, user: str, action_id: str, complaint_id: int):
+async def _press_button(services, slack_client, slack, user, action_id, complaint_id, *, wait=True):
+    """Press a card button. The app answers Slack before it makes the change, so a button that
+    changes the complaint at once is waited for (unless the press is meant to be refused)."""
+    before = len(await _events(services))
     reply = await slack_client.interaction(_press(slack, user, action_id, complaint_id))
     assert reply.status_code == 200
+    if wait and action_id in (Ids.ACKNOWLEDGE, Ids.START, Ids.CLOSE, Ids.REOPEN):
+        await _more_events(services, before)
     return reply
 
 
-async def _resolve(slack_client, user: str, complaint_id: int, **fields):
+async def _resolve(services, slack_client, user: str, complaint_id: int, *, wait=True, **fields):
+    before = len(await _events(services))
     values = _values(**({"resolution": "Refunded the delivery fee", "satisfaction": "4"} | fields))
-    return await slack_client.interaction(_submission(user, Ids.RESOLVE_FORM, values, {"id": complaint_id}))
+    reply = await slack_client.interaction(_submission(user, Ids.RESOLVE_FORM, values, {"id": complaint_id}))
+    if wait:
+        await _more_events(services, before)
+    return reply
+
+
+async def _more_events(services, before: int) -> None:
+    async def changed() -> bool:
+        return len(await _events(services)) > before
+
+    await eventually(changed, within=5, every=0.02)
 
 
 async def _events(services) -> list[tuple[str, str | None, str | None]]:
@@ -301,30 +318,30 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         ]
         for number, (user, button, status, buttons) in enumerate(steps, start=1):
             clock.at += timedelta(minutes=10)
-            await _press_button(slack_client, slack, user, button, complaint.id)
+            await _press_button(services, slack_client, slack, user, button, complaint.id)
             updates = await slack.wait_for("chat.update", number)
             assert updates[-1].args["ts"] == card.answer["ts"], "the card changes in place"
             assert status in _text(updates[-1].args) and _buttons(updates[-1].args) == buttons
 
-        await _press_button(slack_client, slack, OWNER, Ids.RESOLVE, complaint.id)
+        await _press_button(services, slack_client, slack, OWNER, Ids.RESOLVE, complaint.id)
         (opened,) = await slack.wait_for("views.open", 1)
         assert _view(opened)["callback_id"] == Ids.RESOLVE_FORM
-        assert (await _resolve(slack_client, OWNER, complaint.id)).status_code == 200
+        assert (await _resolve(services, slack_client, OWNER, complaint.id)).status_code == 200
         updates = await slack.wait_for("chat.update", 3)
         resolved = _text(updates[-1].args)
         assert "Resolved" in resolved and "Refunded the delivery fee" in resolved and "4/5" in resolved
         assert _buttons(updates[-1].args) == [Ids.CLOSE, Ids.REOPEN]
 
-        await _press_button(slack_client, slack, LEAD, Ids.CLOSE, complaint.id)
+        await _press_button(services, slack_client, slack, LEAD, Ids.CLOSE, complaint.id)
         updates = await slack.wait_for("chat.update", 4)
         assert "Closed" in _text(updates[-1].args) and _buttons(updates[-1].args) == [Ids.REOPEN]
 
         clock.at += timedelta(days=1)
-        await _press_button(slack_client, slack, LEAD, Ids.REOPEN, complaint.id)
+        await _press_button(services, slack_client, slack, LEAD, Ids.REOPEN, complaint.id)
         updates = await slack.wait_for("chat.update", 5)
         assert "Reopened" in _text(updates[-1].args)
 
-        await _press_button(slack_client, slack, LEAD, Ids.REASSIGN, complaint.id)
+        await _press_button(services, slack_client, slack, LEAD, Ids.REASSIGN, complaint.id)
         await slack.wait_for("views.open", 2)
         values = _values(owner=MEMBER)
         await slack_client.interaction(_submission(LEAD, Ids.REASSIGN_FORM, values, {"id": complaint.id}))
@@ -377,9 +394,9 @@ async def test_the_wrong_person_is_refused_and_nothing_changes(clock, slack_clie
     complaint = await _one(services)
 
     async with sending(services):
-        await _press_button(slack_client, slack, MEMBER, Ids.ACKNOWLEDGE, complaint.id)
-        await _press_button(slack_client, slack, OUTSIDER, Ids.RESOLVE, complaint.id)
-        await _press_button(slack_client, slack, OWNER, Ids.ESCALATE, complaint.id)
+        await _press_button(services, slack_client, slack, MEMBER, Ids.ACKNOWLEDGE, complaint.id, wait=False)
+        await _press_button(services, slack_client, slack, OUTSIDER, Ids.RESOLVE, complaint.id)
+        await _press_button(services, slack_client, slack, OWNER, Ids.ESCALATE, complaint.id)
         await slack.wait_for("response_url", 3)
     answers = _responses(slack)
     assert "Only the owner of C-2026-0001 can do that." in answers
@@ -396,7 +413,7 @@ async def test_a_form_submitted_by_the_wrong_person_changes_nothing(clock, slack
     await _log(slack_client)
     complaint = await _one(services)
     async with sending(services):
-        await _resolve(slack_client, OUTSIDER, complaint.id)
+        await _resolve(services, slack_client, OUTSIDER, complaint.id, wait=False)
         (refused,) = await slack.wait_for("chat.postEphemeral", 1)
     assert refused.args["user"] == OUTSIDER and "Only the owner" in refused.args["text"]
     assert (await _one(services)).status == "new"
@@ -405,32 +422,37 @@ async def test_a_form_submitted_by_the_wrong_person_changes_nothing(clock, slack
 async def test_the_reporter_may_reopen_within_seven_days(clock, slack_client, slack, services):
     await _log(slack_client, user=MEMBER)
     complaint = await _one(services)
-    await _press_button(slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
-    await _resolve(slack_client, OWNER, complaint.id)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _resolve(services, slack_client, OWNER, complaint.id)
 
     clock.at += timedelta(days=8)
     async with sending(services):
-        await _press_button(slack_client, slack, MEMBER, Ids.REOPEN, complaint.id)
+        await _press_button(services, slack_client, slack, MEMBER, Ids.REOPEN, complaint.id, wait=False)
         await slack.wait_for("response_url", 1)
     assert "the person who logged it within 7 days" in _responses(slack)[0]
     assert (await _one(services)).status == "resolved"
 
     clock.at -= timedelta(days=2)
-    await _press_button(slack_client, slack, MEMBER, Ids.REOPEN, complaint.id)
+    await _press_button(services, slack_client, slack, MEMBER, Ids.REOPEN, complaint.id)
     assert (await _one(services)).status == "reopened"
 
 
 async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)
-    await _press_button(slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
 
     async with sending(services):
         await asyncio.gather(
-            _resolve(slack_client, OWNER, complaint.id, resolution="Owner refunded the fee"),
-            _resolve(slack_client, LEAD, complaint.id, resolution="Lead called the client"),
+            _resolve(
+                services, slack_client, OWNER, complaint.id, wait=False, resolution="Owner refunded the fee"
+            ),
+            _resolve(
+                services, slack_client, LEAD, complaint.id, wait=False, resolution="Lead called the client"
+            ),
         )
         (told,) = await slack.wait_for("chat.postEphemeral", 1)
+        await eventually(lambda: _resolved(services), within=5)
 
     resolved = await _one(services)
     loser = LEAD if resolved.resolved_by == OWNER else OWNER
@@ -444,11 +466,15 @@ async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack
     assert resolved.resolution in ("Owner refunded the fee", "Lead called the client")
 
 
+async def _resolved(services) -> bool:
+    return any(kind == "resolve" for kind, _, _ in await _events(services))
+
+
 async def test_a_lead_escalates_by_hand_to_the_managers(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)
     async with sending(services):
-        await _press_button(slack_client, slack, LEAD, Ids.ESCALATE, complaint.id)
+        await _press_button(services, slack_client, slack, LEAD, Ids.ESCALATE, complaint.id)
         (opened,) = await slack.wait_for("views.open", 1)
         assert _view(opened)["callback_id"] == Ids.ESCALATE_FORM
         short = await slack_client.interaction(
@@ -463,3 +489,227 @@ async def test_a_lead_escalates_by_hand_to_the_managers(clock, slack_client, sla
     dms = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01MGR"]
     assert "Client threatens to go to the press" in _text(dms[0].args)
     assert ("escalate", LEAD, "new") in await _events(services)
+
+
+# -- the SLA ladder --------------------------------------------------------------------------------
+
+
+async def _sweep(services, clock, at: datetime) -> list[str]:
+    clock.at = at
+    return await run_job(services, "complaint-sla", team_key="cs-east", at=at)
+
+
+async def _notices(services, prefix: str) -> list[str]:
+    async with services.db.reader() as session:
+        keys = await session.scalars(select(OutboxRow.key).where(OutboxRow.key.startswith(prefix)))
+        return sorted(keys)
+
+
+async def _fired(services) -> list[tuple[str, int]]:
+    async with services.db.reader() as session:
+        rows = await session.execute(
+            select(ComplaintEscalation.deadline, ComplaintEscalation.level).order_by(ComplaintEscalation.id)
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, services):
+    """High: acknowledge within 2 h. Due soon at 1.5 h, owner at 2 h, leads at 3 h, managers at 4 h;
+    each sweep at those instants is run twice, and nothing is told twice."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    assert complaint.next_escalation_at == MONDAY + timedelta(minutes=90)
+
+    async with sending(services):
+        assert await _sweep(services, clock, MONDAY + timedelta(hours=1)) == ["cs-east: no complaint due"]
+        expected = [
+            (timedelta(minutes=90), [("acknowledge", 0)]),
+            (timedelta(hours=2), [("acknowledge", 0), ("acknowledge", 1)]),
+            (timedelta(hours=3), [("acknowledge", 0), ("acknowledge", 1), ("acknowledge", 2)]),
+            (timedelta(hours=4), [("acknowledge", n) for n in range(4)]),
+        ]
+        for after, fired in expected:
+            await _sweep(services, clock, MONDAY + after)
+            again = await _sweep(services, clock, MONDAY + after)
+            assert again == ["cs-east: no complaint due"], f"at +{after}: nothing left to do"
+            assert await _fired(services) == fired
+        await eventually(lambda: _dm_to(slack, DEPUTY), within=5)
+        card = await _card(slack)
+        await slack.wait_for("chat.update", 1)
+
+    owner_dms = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01BBB"]
+    texts = [_text(c.args) for c in owner_dms]
+    assert sum("is due soon" in t for t in texts) == 1
+    assert sum("is overdue" in t for t in texts) == 1
+    (update,) = slack.calls_to("chat.update")
+    assert update.args["ts"] == card.answer["ts"] and "Overdue" in _text(update.args)
+    (leads,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == DIGEST]
+    assert "well past its deadline to acknowledge" in _text(leads.args)
+    assert "Acme" not in _text(leads.args), "no client details in the leads' channel"
+    for manager in ("D01MGR", "D01DEP"):
+        (told,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == manager]
+        assert "still not done" in _text(told.args)
+    assert len(await _notices(services, "complaint-sla:")) == 5  # owner 2, leads 1, managers 2
+
+    after = await _one(services)
+    resolve_due_soon = MONDAY + timedelta(days=3) * 3 / 4
+    assert after.next_escalation_at == resolve_due_soon, "the resolve deadline's ladder is next"
+
+
+async def test_acknowledging_stops_its_ladder(clock, slack_client, slack, services):
+    await _log(slack_client)
+    complaint = await _one(services)
+    clock.at = MONDAY + timedelta(minutes=30)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+
+    assert (await _one(services)).next_escalation_at == MONDAY + timedelta(days=3) * 3 / 4
+    assert await _sweep(services, clock, MONDAY + timedelta(hours=5)) == ["cs-east: no complaint due"]
+    assert await _fired(services) == []
+
+
+async def test_a_sweep_after_an_outage_fires_each_missed_step_once(clock, slack_client, services):
+    await _log(slack_client)
+    await _sweep(services, clock, MONDAY + timedelta(hours=5))
+    await _sweep(services, clock, MONDAY + timedelta(hours=5, minutes=1))
+    assert await _fired(services) == [("acknowledge", n) for n in range(4)]
+
+
+async def test_business_hours_skip_the_weekend_and_a_holiday(
+    clock, slack_client, slack, services, import_roster
+):
+    """Logged Friday 17:50 with 2 h to acknowledge, business hours 09:00-18:00 Mon-Fri and Monday a
+    holiday: due Tuesday 10:50. Nothing fires over the weekend."""
+    sla = {
+        "default_owner": OWNER,
+        "business_hours": {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"},
+        "holidays": ["2026-11-23"],
+    }
+    await import_roster({"teams": [TEAM | {"complaint_sla": sla}]})
+    clock.at = datetime(2026, 11, 20, 9, 50, tzinfo=UTC)  # Friday 17:50 in Shanghai
+    await _log(slack_client)
+    complaint = await _one(services)
+
+    tuesday = datetime(2026, 11, 24, 2, 50, tzinfo=UTC)  # 10:50 in Shanghai
+    assert complaint.acknowledge_due == tuesday
+    assert complaint.next_escalation_at == tuesday - timedelta(minutes=30), "75% of 2 working hours"
+    for day in (21, 22, 23):  # Saturday, Sunday, the holiday
+        await _sweep(services, clock, datetime(2026, 11, day, 8, 0, tzinfo=UTC))
+    assert await _fired(services) == []
+    await _sweep(services, clock, tuesday)
+    assert await _fired(services) == [("acknowledge", 0), ("acknowledge", 1)]
+    async with sending(services):
+        card = await _card(slack)
+    assert "Acknowledge by:* 2026-11-24 10:50" in _text(card.args)
+
+
+async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, services):
+    await _log(slack_client)
+    complaint = await _one(services)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _resolve(services, slack_client, OWNER, complaint.id)
+    assert (await _one(services)).next_escalation_at is None, "nothing left to escalate"
+
+    clock.at = MONDAY + timedelta(days=5)
+    await _press_button(services, slack_client, slack, LEAD, Ids.REOPEN, complaint.id)
+    reopened = await _one(services)
+    assert reopened.resolve_due == clock.at + timedelta(days=3)
+    assert reopened.next_escalation_at == clock.at + timedelta(days=3) * 3 / 4
+    await _sweep(services, clock, reopened.resolve_due)
+    assert await _fired(services) == [("resolve", 0), ("resolve", 1)]
+
+
+# -- show and list ---------------------------------------------------------------------------------
+
+
+async def test_show_gives_members_the_card_and_trail_and_refuses_others(clock, slack_client, slack, services):
+    await _log(slack_client)
+    complaint = await _one(services)
+    clock.at += timedelta(minutes=5)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+
+    shown = await slack_client.command(LEAD, "/complaint", "show c-2026-0001")
+    refused = await slack_client.command(OUTSIDER, "/complaint", "show C-2026-0001")
+    unknown = await slack_client.command(LEAD, "/complaint", "show C-2026-0099")
+
+    answer = shown.json()
+    validate_message(answer)
+    text = _text(answer)
+    assert "*Client contact:* +86 21 5555 0101" in text, "members see the contact"
+    assert f"`2026-11-16 10:00` <@{MEMBER}> · logged" in text
+    assert f"`2026-11-16 10:05` <@{OWNER}> · acknowledged → Acknowledged" in text
+    assert refused.json()["text"] == "Only the members of the team that handles C-2026-0001 can see it."
+    assert "+86" not in refused.text and "Acme" not in refused.text
+    assert unknown.json()["text"] == "There is no complaint C-2026-0099."
+
+
+async def test_list_open_overdue_and_mine(clock, slack_client, slack, services):
+    await _log(slack_client, client="First")
+    await _log(slack_client, client="Second", owner=LEAD)
+    clock.at += timedelta(hours=3)
+
+    listed = {
+        which: _text((await slack_client.command(OWNER, "/complaint", f"list {which}")).json())
+        for which in ("open", "overdue", "mine")
+    }
+
+    assert "C-2026-0001" in listed["open"] and "C-2026-0002" in listed["open"]
+    assert "C-2026-0001" in listed["overdue"] and "Overdue" in listed["overdue"]
+    assert "C-2026-0001" in listed["mine"] and "C-2026-0002" not in listed["mine"]
+    stranger = await slack_client.command(OUTSIDER, "/complaint", "list")
+    assert "not in a team" in stranger.json()["text"]
+
+
+async def test_help_shows_usage(clock, slack_client):
+    text = _text((await slack_client.command(MEMBER, "/complaint", "help")).json())
+    assert "/complaint list [open|overdue|mine]" in text
+
+
+# -- the weekly summary ----------------------------------------------------------------------------
+
+
+async def test_the_weekly_summary_counts_without_client_details(clock, slack_client, slack, services):
+    """Four complaints in the week to Monday 23 November 09:00 (Shanghai): one acknowledged and
+    resolved in time (satisfaction 5), one acknowledged late and resolved late (satisfaction 2), a
+    medium one never acknowledged, and a critical one logged on Sunday, still new: both overdue."""
+    week_start = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
+    clock.at = week_start + timedelta(hours=1)
+    await _log(slack_client, client="On time", category="billing", severity="high")
+    await _log(slack_client, client="Late", category="delivery", severity="high")
+    await _log(slack_client, client="Open", category="delivery", severity="medium")
+    first, late, _ = await _complaints(services)
+    clock.at += timedelta(hours=1)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, first.id)
+    await _resolve(services, slack_client, OWNER, first.id, satisfaction="5")
+    clock.at += timedelta(hours=4)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, late.id)
+    clock.at += timedelta(days=4)
+    await _resolve(services, slack_client, OWNER, late.id, satisfaction="2")
+    clock.at = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+    await _log(slack_client, client="Critical one", category="service", severity="critical")
+
+    monday = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    clock.at = monday
+    (line,) = await run_job(services, "complaint-summary", team_key="cs-east", at=monday)
+    assert line == f"cs-east: week to {monday.isoformat()}: 4 new, 2 open, 2 resolved"
+    async with sending(services):
+        await eventually(lambda: _posted_in(slack, DIGEST, "Complaints ·"), within=5)
+
+    (summary,) = [c for c in slack.calls_to("chat.postMessage") if "Complaints ·" in c.args["text"]]
+    text = _text(summary.args)
+    assert "*Complaints · Customer Service East · 2026-11-16 to 2026-11-23*" in text
+    assert "New 4 · open 2 · overdue 2 · resolved 2" in text
+    # acknowledge: on time; late; the medium and the critical one's deadlines passed in the week
+    assert "*Acknowledged in time:* 25% (1 of 4)" in text
+    # resolve: on time; late; the medium one's 5 days passed; the critical one's day is not over
+    assert "*Resolved in time:* 33% (1 of 3)" in text
+    assert "*New by severity:* Critical 1, High 2, Medium 1" in text
+    assert "*New by category:* Service 1, Billing 1, Delivery 2" in text
+    assert "*Average satisfaction:* 3.5" in text
+    for client in ("On time", "Late", "Open", "Critical one", "+86"):
+        assert client not in text
+
+
+async def _posted_in(slack, channel: str, words: str) -> bool:
+    return any(
+        c.args["channel"] == channel and words in c.args["text"] for c in slack.calls_to("chat.postMessage")
+    )
