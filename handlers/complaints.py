@@ -95,18 +95,18 @@ def _chosen(values: dict, block: str, action: str) -> str | None:
 
 
 def read_form(view: dict) -> dict:
-    """The submitted values, by field; absent inputs read as empty."""
+    """The submitted values, named as ComplaintInput names them; absent inputs read as empty."""
     values = view["state"]["values"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     return {
-        "team": _chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
+        "team_key": _chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
         "client": _text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
-        "contact": _text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
+        "client_contact": _text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
         "received_via": _chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
         "category": _chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
         "severity": _chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
         "description": _text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
-        "owner": _value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
+        "owner_id": _value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
     }
 
 
@@ -118,32 +118,15 @@ async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     t = translator(actor.locale)
     form = read_form(view)
-    errors = rules.form_errors(
-        client=form["client"],
-        contact=form["contact"],
-        received_via=form["received_via"],
-        category=form["category"],
-        severity=form["severity"],
-        description=form["description"],
-        owner=form["owner"],
-    )
-    if not form["team"]:
+    team_key = form.pop("team_key")
+    errors = rules.form_errors(**form)
+    if not team_key:
         errors["team"] = "complaints.error.team_missing"
     if errors:
         await _refuse(ack, t, errors)
         return
-    given = complaints.ComplaintInput(
-        team_key=form["team"],
-        client=form["client"],
-        client_contact=form["contact"],
-        received_via=form["received_via"],
-        category=form["category"],
-        severity=form["severity"],
-        description=form["description"],
-        owner_id=form["owner"],
-    )
     try:
-        await complaints.log(services, actor, given)
+        await complaints.log(services, actor, complaints.ComplaintInput(team_key=team_key, **form))
     except complaints.InvalidForm as invalid:
         await _refuse(ack, t, invalid.errors)
         return

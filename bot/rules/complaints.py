@@ -146,12 +146,12 @@ def refusal(action: Action) -> str:
 def form_errors(
     *,
     client: str,
-    contact: str,
+    client_contact: str,
     received_via: str | None,
     category: str | None,
     severity: str | None,
     description: str,
-    owner: str | None,
+    owner_id: str | None,
 ) -> dict[str, str]:
     """Each field that is wrong, with the catalog key that says why."""
     errors: dict[str, str] = {}
@@ -159,7 +159,7 @@ def form_errors(
         errors["client"] = "complaints.error.client_missing"
     elif len(client) > CLIENT_MAX:
         errors["client"] = "complaints.error.too_long"
-    if len(contact) > CONTACT_MAX:
+    if len(client_contact) > CONTACT_MAX:
         errors["contact"] = "complaints.error.too_long"
     if received_via not in set(ReceivedVia):
         errors["received_via"] = "complaints.error.choose_one"
@@ -171,7 +171,7 @@ def form_errors(
         errors["description"] = "complaints.error.description_short"
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = "complaints.error.too_long"
-    if not owner:
+    if not owner_id:
         errors["owner"] = "complaints.error.owner_missing"
     return errors
 

@@ -104,15 +104,22 @@ def _values(**fields) -> dict:
     return values
 
 
-def _submission(user: str, callback_id: str, values: dict, metadata: dict) -> dict:
-    n = next(_ids)
+def _interaction(kind: str, user: str, n: int) -> dict:
+    """What every interaction payload carries: who, where from, and a trigger of its own."""
     return {
-        "type": "view_submission",
+        "type": kind,
         "team": {"id": "T0TEAM001", "domain": "example"},
         "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM001"},
         "api_app_id": "A0APP0001",
         "token": "legacy-unused",
-        "trigger_id": f"{n}.{n}.submit{n:06d}",
+        "trigger_id": f"{n}.{n}.trigger{n:06d}",
+    }
+
+
+def _submission(user: str, callback_id: str, values: dict, metadata: dict) -> dict:
+    n = next(_ids)
+    return {
+        **_interaction("view_submission", user, n),
         "view": {
             "id": f"VSUB{n:06d}",
             "team_id": "T0TEAM001",
@@ -128,12 +135,7 @@ def _submission(user: str, callback_id: str, values: dict, metadata: dict) -> di
 def _press(slack, user: str, action_id: str, complaint_id: int) -> dict:
     n = next(_ids)
     return {
-        "type": "block_actions",
-        "team": {"id": "T0TEAM001", "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM001"},
-        "api_app_id": "A0APP0001",
-        "token": "legacy-unused",
-        "trigger_id": f"{n}.{n}.press{n:06d}",
+        **_interaction("block_actions", user, n),
         "response_url": f"{slack.response_url_base}press{n}",
         "container": {"type": "message", "message_ts": "1700000001.000100", "channel_id": CHANNEL},
         "channel": {"id": CHANNEL, "name": "cs-east"},

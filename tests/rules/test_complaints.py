@@ -140,12 +140,12 @@ def test_what_is_not_a_reference(text):
 
 VALID = {
     "client": "Acme",
-    "contact": "",
+    "client_contact": "",
     "received_via": "phone",
     "category": "billing",
     "severity": "high",
     "description": "Charged twice",
-    "owner": "U0OWNER",
+    "owner_id": "U0OWNER",
 }
 
 
@@ -155,13 +155,13 @@ VALID = {
         ({}, {}),
         ({"client": "  "}, {"client": "complaints.error.client_missing"}),
         ({"client": "x" * 201}, {"client": "complaints.error.too_long"}),
-        ({"contact": "x" * 201}, {"contact": "complaints.error.too_long"}),
+        ({"client_contact": "x" * 201}, {"contact": "complaints.error.too_long"}),
         ({"received_via": "fax"}, {"received_via": "complaints.error.choose_one"}),
         ({"category": None}, {"category": "complaints.error.choose_one"}),
         ({"severity": "urgent"}, {"severity": "complaints.error.choose_one"}),
         ({"description": "bad"}, {"description": "complaints.error.description_short"}),
         ({"description": "x" * 3001}, {"description": "complaints.error.too_long"}),
-        ({"owner": None}, {"owner": "complaints.error.owner_missing"}),
+        ({"owner_id": None}, {"owner": "complaints.error.owner_missing"}),
     ],
 )
 def test_form_errors(change, errors):
