@@ -59,8 +59,8 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     elif action == "list":
         which = words[1].lower() if len(words) > 1 and words[1].lower() in LISTS else "open"
         await ack(views.listing(t, which, await complaints.listing(services, actor, which)))
-    elif action == "show" and len(words) > 1:
-        shown, events = await complaints.show(services, actor, words[1])
+    elif action == "show":
+        shown, events = await complaints.show(services, actor, words[1] if len(words) > 1 else "")
         await ack(views.show(t, shown, events))
     else:
         options = await complaints.form_options(services, actor)

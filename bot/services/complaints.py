@@ -536,6 +536,9 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
                     )
             await session.flush()
             for step in told:
+                # After an outage, "due soon" past its deadline is noise: the overdue step says it.
+                if step.level is Level.DUE_SOON and at >= step.due_at:
+                    continue
                 await _tell_step(notices, t, team, complaint, step, at)
             fired_now += len(told)
     return f"{len(due)} complaint(s) due, {fired_now} step(s) fired"

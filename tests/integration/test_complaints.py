@@ -105,14 +105,15 @@ def _values(**fields) -> dict:
 
 
 def _interaction(kind: str, user: str, n: int) -> dict:
-    """What every interaction payload carries: who, where from, and a trigger of its own."""
+    """What every interaction payload carries: who, where from, and a trigger of its own (the app
+    processes a trigger once, so it must not repeat one of the signed client's commands)."""
     return {
         "type": kind,
         "team": {"id": "T0TEAM001", "domain": "example"},
         "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM001"},
         "api_app_id": "A0APP0001",
         "token": "legacy-unused",
-        "trigger_id": f"{n}.{n}.trigger{n:06d}",
+        "trigger_id": f"{n}.{n}.interaction{n:06d}",
     }
 
 
@@ -574,6 +575,9 @@ async def test_a_sweep_after_an_outage_fires_each_missed_step_once(clock, slack_
     await _sweep(services, clock, MONDAY + timedelta(hours=5))
     await _sweep(services, clock, MONDAY + timedelta(hours=5, minutes=1))
     assert await _fired(services) == [("acknowledge", n) for n in range(4)]
+    told = await _notices(services, "complaint-sla:1:acknowledge:")
+    levels = [key.split(":")[3] for key in told]
+    assert levels == ["1", "2", "3", "3"], "no late 'due soon' once overdue (level 3: the manager and deputy)"
 
 
 async def test_business_hours_skip_the_weekend_and_a_holiday(
@@ -715,3 +719,59 @@ async def _posted_in(slack, channel: str, words: str) -> bool:
     return any(
         c.args["channel"] == channel and words in c.args["text"] for c in slack.calls_to("chat.postMessage")
     )
+
+
+async def test_a_member_of_two_teams_picks_one_and_gets_its_default_owner(
+    clock, slack_client, slack, services, import_roster
+):
+    west = {
+        **TEAM,
+        "key": "cs-west",
+        "name": "Customer Service West",
+        "channel": "C0WEST001",
+        "digest_channel": "C0WEST002",
+        "members": [{"user": "U01WLEAD", "role": "lead"}, {"user": MEMBER, "role": "member"}],
+        "complaint_sla": {},
+    }
+    await import_roster({"teams": [TEAM, west]})
+
+    await slack_client.command(MEMBER, "/complaint")
+    (opened,) = await slack.wait_for("views.open", 1)
+    blocks = {b["block_id"]: b for b in _view(opened)["blocks"] if b["type"] == "input"}
+    assert [o["value"] for o in blocks[Ids.TEAM_BLOCK]["element"]["options"]] == ["cs-east", "cs-west"]
+    assert "initial_user" not in blocks[Ids.OWNER_BLOCK]["element"]
+
+    n = next(_ids)
+    option = {"text": {"type": "plain_text", "text": "West"}, "value": "cs-west"}
+    pick = {
+        **_interaction("block_actions", MEMBER, n),
+        "container": {"type": "view", "view_id": "V0FORM001"},
+        "view": {
+            "id": "V0FORM001",
+            "type": "modal",
+            "callback_id": Ids.FORM,
+            "private_metadata": "{}",
+            "state": {"values": _values(description="Typed before picking")},
+        },
+        "actions": [
+            {
+                "type": "static_select",
+                "action_id": Ids.TEAM,
+                "block_id": Ids.TEAM_BLOCK,
+                "selected_option": option,
+                "action_ts": "1700000003.000000",
+            }
+        ],
+    }
+    assert (await slack_client.interaction(pick)).status_code == 200
+    (updated,) = await slack.wait_for("views.update", 1)
+    blocks = {b["block_id"]: b for b in _view(updated)["blocks"] if b["type"] == "input"}
+    assert blocks[Ids.OWNER_BLOCK]["element"]["initial_user"] == "U01WLEAD", "the west team's first lead"
+    assert blocks[Ids.DESCRIPTION_BLOCK]["element"]["initial_value"] == "Typed before picking"
+
+    values = _values(**(VALID | {"owner": "U01WLEAD", "team": "cs-west"}))
+    await slack_client.interaction(_submission(MEMBER, Ids.FORM, values, {"team": None}))
+    async with sending(services):
+        await eventually(lambda: _posted_in(slack, "C0WEST001", "C-2026-0001"), within=5)
+    missing = await slack_client.interaction(_submission(MEMBER, Ids.FORM, _values(**VALID), {"team": None}))
+    assert missing.json()["errors"] == {Ids.TEAM_BLOCK: "Choose the team that handles it."}
