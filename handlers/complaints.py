@@ -54,13 +54,13 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     text = command.get("text", "").strip()
     words = text.split()
     action = words[0].lower() if words else ""
-    if action in HELP:
+    if action in HELP or text.lower() == "show":
         await ack(views.help_message(t))
     elif action == "list":
         which = words[1].lower() if len(words) > 1 and words[1].lower() in LISTS else "open"
         await ack(views.listing(t, which, await complaints.listing(services, actor, which)))
     elif action == "show":
-        shown, events = await complaints.show(services, actor, words[1] if len(words) > 1 else "")
+        shown, events = await complaints.show(services, actor, words[1])
         await ack(views.show(t, shown, events))
     else:
         options = await complaints.form_options(services, actor)

@@ -775,3 +775,15 @@ async def test_a_member_of_two_teams_picks_one_and_gets_its_default_owner(
         await eventually(lambda: _posted_in(slack, "C0WEST001", "C-2026-0001"), within=5)
     missing = await slack_client.interaction(_submission(MEMBER, Ids.FORM, _values(**VALID), {"team": None}))
     assert missing.json()["errors"] == {Ids.TEAM_BLOCK: "Choose the team that handles it."}
+
+
+async def test_overlapping_sweeps_fire_each_step_once(clock, slack_client, services):
+    """Two processes' sweeps at once (a lease handover): the row lock and the unique step key decide."""
+    await _log(slack_client)
+    clock.at = MONDAY + timedelta(hours=4)
+    await asyncio.gather(
+        *(run_job(services, "complaint-sla", team_key="cs-east", at=clock.at) for _ in range(3))
+    )
+
+    assert await _fired(services) == [("acknowledge", n) for n in range(4)]
+    assert len(await _notices(services, "complaint-sla:")) == 4  # owner overdue, leads, manager, deputy
