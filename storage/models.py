@@ -222,3 +222,89 @@ class ProgressRevision(Base):
     revision: Mapped[int]
     snapshot: Mapped[dict[str, Any]]
     replaced_at: Mapped[datetime]
+
+
+class Complaint(Base):
+    """A client complaint (domain.md section 3). `version` guards against two changes at once."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "year", "number"),
+        # The SLA sweep reads the due rows of one team through this, so it costs what is due.
+        Index("ix_complaints_team_next_escalation", "team_id", "next_escalation_at"),
+        Index("ix_complaints_team_created", "team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    number: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    client: Mapped[str] = mapped_column(String(200))
+    client_contact: Mapped[str] = mapped_column(String(200), default="")
+    received_via: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    reporter_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    acknowledge_due: Mapped[datetime]
+    # The resolve clock starts when the complaint is logged, and again when it is reopened.
+    resolve_from: Mapped[datetime]
+    resolve_due: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    client_feedback: Mapped[str] = mapped_column(Text, default="")
+    satisfaction: Mapped[int | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    next_escalation_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class ComplaintEvent(Base):
+    """One change to a complaint: the audit trail is data."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(32))  # None: the SLA clock
+    kind: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ComplaintEscalation(Base):
+    """A step of the SLA ladder that fired. The unique key makes each step fire once, whatever the
+    number of sweeps, restarts or processes."""
+
+    __tablename__ = "complaint_escalations"
+    __table_args__ = (UniqueConstraint("complaint_id", "deadline", "level", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    deadline: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int]
+    due_at: Mapped[datetime]
+    fired_at: Mapped[datetime]
+
+
+class ComplaintSequence(Base):
+    """The last reference number given in a workspace and year."""
+
+    __tablename__ = "complaint_sequences"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

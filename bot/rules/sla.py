@@ -1,0 +1,146 @@
+"""The complaint SLA ladder (domain.md section 3): deadlines per severity and their escalation steps.
+
+Both windows start when the complaint is logged. For each deadline whose step is not done:
+at 75% of its window W the owner hears it is due soon, at W (level 1) the owner is reminded, at
+W + W/2 (level 2) the leads are alerted, at W + W (level 3) the managers and deputies.
+
+Fractions of a window are taken of the *working time* the window spans, counted by the team's
+calendar: for "2h" that is 2 h; for "3d" in business hours 09:00-18:00 it is 27 working hours, so
+"due soon" comes after 20h15m of working time and level 3 three working days after the deadline.
+Without business hours it is plain elapsed time (minus any holidays). This keeps the deadline step
+equal to `Calendar.add(started_at, window)` while every other step is measured the same way.
+
+A step is identified by (deadline, level, due_at): the sweep records what it fired under that key,
+so a step fires once whatever the number of sweeps, restarts or processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from bot.rules.calendar import Calendar, WorkingHours
+from bot.rules.clock import WEEKDAYS, parse_duration, parse_time
+from bot.rules.roster import ComplaintSlaSettings
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Deadline(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+
+
+class Level(IntEnum):
+    DUE_SOON = 0
+    OWNER = 1
+    LEADS = 2
+    MANAGERS = 3
+
+
+@dataclass(frozen=True)
+class Step:
+    deadline: Deadline
+    level: Level
+    due_at: datetime  # the deadline itself (identifies which deadline instance this step belongs to)
+    at: datetime  # when this step fires
+
+    @property
+    def key(self) -> tuple[Deadline, Level, datetime]:
+        """What the sweep records once the step has fired (the `fired` set holds these)."""
+        return (self.deadline, self.level, self.due_at)
+
+
+def window(settings: ComplaintSlaSettings | None, severity: Severity, deadline: Deadline) -> timedelta:
+    settings = settings if settings is not None else ComplaintSlaSettings()
+    step = getattr(settings, Severity(severity).value)
+    return parse_duration(getattr(step, Deadline(deadline).value))
+
+
+def calendar_for(settings: ComplaintSlaSettings | None, timezone: str) -> Calendar:
+    """The team's complaint calendar: calendar time unless the roster sets business hours/holidays."""
+    if settings is None:
+        return Calendar(timezone)
+    hours = None
+    if settings.business_hours is not None:
+        business = settings.business_hours
+        hours = WorkingHours(
+            days=frozenset(WEEKDAYS.index(day) for day in business.days),
+            start=parse_time(business.start),
+            end=parse_time(business.end),
+        )
+    return Calendar(timezone, hours, frozenset(settings.holidays))
+
+
+def ladder(started_at: datetime, deadline: Deadline, window: timedelta, calendar: Calendar) -> list[Step]:
+    """The four steps of one deadline, in level order (see the module doc for how W is measured)."""
+    if window <= timedelta(0):
+        raise ValueError("an SLA window must be positive")
+    deadline = Deadline(deadline)
+    due_at = calendar.add(started_at, window)
+    worked = calendar.working_time(started_at, due_at)
+    times = {
+        Level.DUE_SOON: calendar.add_working_time(started_at, worked * 3 / 4),
+        Level.OWNER: due_at,
+        Level.LEADS: calendar.add_working_time(due_at, worked / 2),
+        Level.MANAGERS: calendar.add_working_time(due_at, worked),
+    }
+    return [Step(deadline, level, due_at, at) for level, at in times.items()]
+
+
+def _pending(
+    steps: Iterable[Step], fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+) -> list[Step]:
+    return [step for step in steps if step.deadline not in done and step.key not in fired]
+
+
+def due_steps(
+    steps: Iterable[Step],
+    *,
+    fired: set[tuple[Deadline, Level, datetime]],
+    done: set[Deadline],
+    now: datetime,
+) -> list[Step]:
+    """Every step whose time has come and that has not fired yet.
+
+    After an outage several levels may be due at once; all are returned, in firing order, and the
+    caller decides whether a late "due soon" is still worth sending.
+    """
+    due = [step for step in _pending(steps, fired, done) if step.at <= now]
+    return sorted(due, key=lambda step: (step.at, step.level))
+
+
+def next_at(
+    steps: Iterable[Step], *, fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+) -> datetime | None:
+    """When the sweep next has something to do for these steps; stored so the sweep reads due rows only.
+
+    Can be in the past (a step due but not fired yet): such a row is due now.
+    """
+    return min((step.at for step in _pending(steps, fired, done)), default=None)
+
+
+def met(done_at: datetime | None, due_at: datetime) -> bool:
+    """For "SLA met %": a step not done (yet) has not met its deadline."""
+    return done_at is not None and done_at <= due_at
+
+
+__all__ = [
+    "Deadline",
+    "Level",
+    "Severity",
+    "Step",
+    "calendar_for",
+    "due_steps",
+    "ladder",
+    "met",
+    "next_at",
+    "window",
+]

@@ -1,0 +1,590 @@
+"""Client complaints: logging, the card and its lifecycle, the SLA ladder, the leads' summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.errors import UserError
+from bot.i18n import translator
+from bot.rules import complaints as rules
+from bot.rules import sla
+from bot.rules.complaints import Action, Status, Who
+from bot.rules.roles import Role, is_lead
+from bot.rules.roster import ComplaintSlaSettings
+from bot.rules.sla import Deadline, Level, Severity
+from bot.services.context import Actor, Services
+from bot.services.schedules import TeamClock
+from bot.views import complaints as views
+from storage import complaints as repo
+from storage import teams as team_repo
+from storage.models import Complaint, Team
+
+WEEK = timedelta(days=7)
+LIST_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A complaint as the views show it, with its team's name and zone."""
+
+    id: int
+    reference: str
+    team_name: str
+    timezone: str
+    client: str
+    client_contact: str
+    received_via: str
+    category: str
+    severity: str
+    description: str
+    status: Status
+    owner_id: str
+    reporter_id: str
+    created_at: datetime
+    acknowledge_due: datetime
+    resolve_due: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    resolution: str
+    client_feedback: str
+    satisfaction: int | None
+    resolved_by: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    actor: str | None
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    key: str
+    name: str
+    default_owner: str | None
+
+
+@dataclass(frozen=True)
+class FormOptions:
+    teams: tuple[TeamChoice, ...]  # the form asks which only when there are several
+    team: TeamChoice | None
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    team_key: str
+    client: str
+    client_contact: str
+    received_via: str
+    category: str
+    severity: str
+    description: str
+    owner_id: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a person does to a complaint; the fields that action needs."""
+
+    action: Action
+    owner_id: str | None = None  # reassign
+    note: str = ""  # escalate: the reason; resolve: what was done
+    client_feedback: str = ""
+    satisfaction: int | None = None
+
+
+class InvalidForm(Exception):
+    """Fields of a submitted form that are wrong, each with the catalog key that says why."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+# -- the team's SLA settings ---------------------------------------------------------------------
+
+
+def sla_settings(team: Team | TeamClock) -> ComplaintSlaSettings | None:
+    block = (team.settings or {}).get("complaint_sla")
+    return ComplaintSlaSettings.model_validate(block) if block is not None else None
+
+
+def default_owner(team: Team) -> str | None:
+    """The team's default owner: its client consultant as set in complaint_sla, else its first lead."""
+    settings = sla_settings(team)
+    if settings is not None and settings.default_owner:
+        return settings.default_owner
+    leads = sorted((m for m in team.members if m.role == Role.LEAD), key=lambda m: m.id)
+    return leads[0].user_id if leads else None
+
+
+def _steps(complaint: Complaint, settings, calendar) -> list[sla.Step]:
+    severity = Severity(complaint.severity)
+    return [
+        *sla.ladder(
+            complaint.created_at,
+            Deadline.ACKNOWLEDGE,
+            sla.window(settings, severity, Deadline.ACKNOWLEDGE),
+            calendar,
+        ),
+        *sla.ladder(
+            complaint.resolve_from,
+            Deadline.RESOLVE,
+            sla.window(settings, severity, Deadline.RESOLVE),
+            calendar,
+        ),
+    ]
+
+
+def _done(complaint: Complaint) -> set[Deadline]:
+    done = set()
+    if complaint.acknowledged_at is not None:
+        done.add(Deadline.ACKNOWLEDGE)
+    if Status(complaint.status) in rules.DONE:
+        done.add(Deadline.RESOLVE)
+    return done
+
+
+async def _replan(session, complaint: Complaint, team: Team) -> None:
+    """After a change: when the ladder next needs the sweep (None: every deadline is met)."""
+    settings = sla_settings(team)
+    steps = _steps(complaint, settings, sla.calendar_for(settings, team.timezone))
+    fired = (await repo.fired_steps(session, [complaint.id]))[complaint.id]
+    complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint))
+
+
+def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
+    status = Status(complaint.status)
+    overdue = status in rules.OPEN and (
+        (complaint.acknowledged_at is None and complaint.acknowledge_due <= now)
+        or complaint.resolve_due <= now
+    )
+    return Shown(
+        complaint.id,
+        complaint.reference,
+        team.name,
+        team.timezone,
+        complaint.client,
+        complaint.client_contact,
+        complaint.received_via,
+        complaint.category,
+        complaint.severity,
+        complaint.description,
+        status,
+        complaint.owner_id,
+        complaint.reporter_id,
+        complaint.created_at,
+        complaint.acknowledge_due,
+        complaint.resolve_due,
+        complaint.acknowledged_at,
+        complaint.resolved_at,
+        complaint.resolution,
+        complaint.client_feedback,
+        complaint.satisfaction,
+        complaint.resolved_by,
+        overdue,
+    )
+
+
+# -- logging -------------------------------------------------------------------------------------
+
+
+async def form_options(services: Services, actor: Actor, *, team_key: str | None = None) -> FormOptions:
+    """The teams the form offers (the actor's own; anyone in no team may log for any team) and the
+    chosen team's default owner."""
+    async with services.db.reader() as session:
+        ids = [m.team_id for m in actor.memberships] or None
+        teams = await team_repo.teams_with_members(session, ids)
+        choices = tuple(TeamChoice(t.key, t.name, default_owner(t)) for t in teams)
+    if not choices:
+        raise UserError("complaints.error.no_teams")
+    chosen = next((c for c in choices if c.key == team_key), None)
+    if team_key is not None and chosen is None:
+        raise UserError("error.unknown_team", key=team_key)
+    if chosen is None and len(choices) == 1:
+        chosen = choices[0]
+    return FormOptions(choices, chosen)
+
+
+async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
+    """Store a complaint with the next reference, post its card in the team channel and, when it is
+    critical, alert the leads at once: one transaction."""
+    now = services.now()
+    async with services.unit_of_work() as session:
+        team = await team_repo.team_by_key(session, given.team_key)
+        if team is None:
+            raise InvalidForm({"team": "complaints.error.team_missing"})
+        if given.owner_id not in {m.user_id for m in team.members}:
+            raise InvalidForm({"owner": "complaints.error.owner_not_member"})
+        settings = sla_settings(team)
+        calendar = sla.calendar_for(settings, team.timezone)
+        severity = Severity(given.severity)
+        year = now.astimezone(ZoneInfo(team.timezone)).year
+        number = await repo.next_number(session, team.workspace_id, year)
+        complaint = Complaint(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            year=year,
+            number=number,
+            reference=rules.reference(year, number),
+            client=given.client.strip(),
+            client_contact=given.client_contact.strip(),
+            received_via=given.received_via,
+            category=given.category,
+            severity=severity.value,
+            description=given.description.strip(),
+            status=Status.NEW.value,
+            owner_id=given.owner_id,
+            reporter_id=actor.user_id,
+            created_at=now,
+            acknowledge_due=calendar.add(now, sla.window(settings, severity, Deadline.ACKNOWLEDGE)),
+            resolve_from=now,
+            resolve_due=calendar.add(now, sla.window(settings, severity, Deadline.RESOLVE)),
+        )
+        session.add(complaint)
+        await session.flush()
+        await _replan(session, complaint, team)
+        repo.add_event(session, complaint, at=now, actor=actor.user_id, kind="logged", to_status=Status.NEW)
+        shown = _shown(complaint, team, now)
+        t = translator(team.locale)
+        notices = services.notices(session)
+        await notices.post(_card_key(complaint.id), channel=team.channel_id, **views.card(t, shown))
+        if severity is Severity.CRITICAL:
+            await notices.post(
+                f"complaint-critical:{complaint.id}",
+                channel=team.digest_channel_id,
+                **views.critical_alert(t, shown),
+            )
+        if given.owner_id != actor.user_id:
+            await notices.dm(
+                f"complaint-assigned:{complaint.id}:{given.owner_id}:{complaint.version}",
+                user=given.owner_id,
+                **views.assigned(t, shown, by=actor.user_id),
+            )
+    return shown
+
+
+def _card_key(complaint_id: int) -> str:
+    return f"complaint-card:{complaint_id}"
+
+
+# -- the lifecycle -------------------------------------------------------------------------------
+
+
+def _who(actor: Actor, team_id: int) -> Who:
+    roles = [m.role for m in actor.memberships if m.team_id == team_id]
+    return Who(actor.user_id, lead=any(is_lead(r) for r in roles), member=bool(roles))
+
+
+def _check(actor: Actor, complaint: Complaint, action: Action, now: datetime) -> Status:
+    """The status `action` leads to, or the refusal: who may, then whether it still applies."""
+    allowed = rules.may(
+        action,
+        _who(actor, complaint.team_id),
+        owner_id=complaint.owner_id,
+        reporter_id=complaint.reporter_id,
+        resolved_at=complaint.resolved_at,
+        now=now,
+    )
+    if not allowed:
+        raise UserError(rules.refusal(action), reference=complaint.reference)
+    becomes = rules.next_status(complaint.status, action)
+    if becomes is None:
+        if action is Action.RESOLVE and Status(complaint.status) in rules.DONE and complaint.resolved_by:
+            raise UserError(
+                "complaints.error.already_resolved",
+                reference=complaint.reference,
+                person=complaint.resolved_by,
+            )
+        raise UserError("complaints.error.not_now", reference=complaint.reference)
+    return becomes
+
+
+async def form_or_tell(
+    services: Services, actor: Actor, complaint_id: int, action: Action, *, response_url: str | None
+) -> Shown | None:
+    """Before a button opens its form (resolve, reassign, escalate): whether this person may, so that
+    a refusal comes at once rather than after the form is filled. The change itself checks again."""
+    try:
+        async with services.db.reader() as session:
+            complaint = await repo.by_id(session, complaint_id)
+            if complaint is None:
+                raise UserError("complaints.error.not_found", reference=str(complaint_id))
+            _check(actor, complaint, action, services.now())
+            team = await session.get(Team, complaint.team_id)
+            return _shown(complaint, team, services.now())
+    except UserError as refusal:
+        await _tell(services, actor, complaint_id, refusal, response_url)
+        return None
+
+
+async def act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:
+    """Apply one person's change to a complaint. The row is locked and written with its version
+    (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
+    told who did it."""
+    for attempt in range(3):
+        try:
+            return await _act(services, actor, complaint_id, change)
+        except StaleDataError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def act_or_tell(
+    services: Services, actor: Actor, complaint_id: int, change: Change, *, response_url: str | None = None
+) -> Shown | None:
+    """A change from a button or a form, answered after Slack was acknowledged: a refusal goes to the
+    person alone (through the button's response_url, else as an ephemeral message in the team
+    channel), and nothing changes."""
+    try:
+        return await act(services, actor, complaint_id, change)
+    except UserError as refusal:
+        await _tell(services, actor, complaint_id, refusal, response_url)
+        return None
+
+
+async def _tell(
+    services: Services, actor: Actor, complaint_id: int, refusal: UserError, response_url
+) -> None:
+    message = views.refusal(translator(actor.locale), refusal)
+    key = f"complaint-refused:{complaint_id}:{actor.user_id}:{services.now().isoformat()}"
+    async with services.unit_of_work() as session:
+        notices = services.notices(session)
+        if response_url:
+            await notices.respond(key, response_url=response_url, user=actor.user_id, **message)
+            return
+        complaint = await repo.by_id(session, complaint_id)
+        if complaint is None:
+            raise refusal
+        team = await session.get(Team, complaint.team_id)
+        await notices.ephemeral(key, channel=team.channel_id, user=actor.user_id, **message)
+
+
+async def _act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:
+    now = services.now()
+    async with services.unit_of_work() as session:
+        complaint = await repo.by_id(session, complaint_id, lock=True)
+        if complaint is None:
+            raise UserError("complaints.error.not_found", reference=str(complaint_id))
+        (team,) = await team_repo.teams_with_members(session, [complaint.team_id])
+        action = change.action
+        before, previous_owner = Status(complaint.status), complaint.owner_id
+        becomes = _check(actor, complaint, action, now)
+        note = change.note.strip()
+        if action is Action.ACKNOWLEDGE:
+            complaint.acknowledged_at = now
+        elif action is Action.RESOLVE:
+            complaint.resolved_at, complaint.resolved_by = now, actor.user_id
+            complaint.resolution = note
+            complaint.client_feedback = change.client_feedback.strip()
+            complaint.satisfaction = change.satisfaction
+        elif action is Action.CLOSE:
+            complaint.closed_at = now
+        elif action is Action.REOPEN:
+            # The resolve clock starts again from the reopening.
+            settings = sla_settings(team)
+            window = sla.window(settings, Severity(complaint.severity), Deadline.RESOLVE)
+            complaint.resolve_from = now
+            complaint.resolve_due = sla.calendar_for(settings, team.timezone).add(now, window)
+            complaint.resolved_at = complaint.resolved_by = complaint.closed_at = None
+        elif action is Action.REASSIGN:
+            if change.owner_id not in {m.user_id for m in team.members}:
+                raise UserError(
+                    "complaints.error.owner_not_member_of", person=change.owner_id, team=team.name
+                )
+            complaint.owner_id = change.owner_id
+        complaint.status = becomes.value
+        await _replan(session, complaint, team)
+        await session.flush()  # the conditional UPDATE: StaleDataError when someone else won
+        repo.add_event(
+            session,
+            complaint,
+            at=now,
+            actor=actor.user_id,
+            kind=action.value,
+            from_status=before.value,
+            to_status=becomes.value,
+            note=f"{previous_owner} -> {complaint.owner_id}" if action is Action.REASSIGN else note,
+        )
+        shown = _shown(complaint, team, now)
+        t = translator(team.locale)
+        notices = services.notices(session)
+        reply = views.change_reply(t, shown, action, actor.user_id, note, previous_owner=previous_owner)
+        await _card_changed(notices, t, team, shown, complaint.version, reply)
+        if action is Action.REASSIGN:
+            await notices.dm(
+                f"complaint-assigned:{complaint.id}:{complaint.owner_id}:{complaint.version}",
+                user=complaint.owner_id,
+                **views.assigned(t, shown, by=actor.user_id),
+            )
+        if action is Action.ESCALATE:
+            await _tell_managers(
+                notices,
+                team,
+                views.manual_escalation(t, shown, actor.user_id, note),
+                f"complaint-escalate:{complaint.id}:{complaint.version}",
+            )
+    return shown
+
+
+async def _card_changed(notices, t, team: Team, shown: Shown, version: int, reply: dict) -> None:
+    """The card is replaced in place, and the change is told in its thread."""
+    key = _card_key(shown.id)
+    await notices.update(f"{key}:v{version}", of=key, **views.card(t, shown))
+    await notices.post(
+        f"complaint-reply:{shown.id}:v{version}", channel=team.channel_id, thread_of=key, **reply
+    )
+
+
+async def _tell_managers(notices, team: Team, message: dict, key: str) -> None:
+    """A DM to each manager and deputy of the team; the digest channel when it has none."""
+    managers = [m.user_id for m in team.members if m.role in (Role.MANAGER, Role.DEPUTY)]
+    for user_id in managers:
+        await notices.dm(f"{key}:{user_id}", user=user_id, **message)
+    if not managers:
+        await notices.post(key, channel=team.digest_channel_id, **message)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+async def show(services: Services, actor: Actor, reference: str) -> tuple[Shown, list[Event]]:
+    """The card and the whole trail, for the members of the complaint's team only."""
+    if rules.parse_reference(reference) is None:
+        raise UserError("complaints.error.bad_reference", reference=reference)
+    async with services.db.reader() as session:
+        complaint = await repo.by_reference(session, reference)
+        if complaint is None:
+            raise UserError("complaints.error.not_found", reference=reference)
+        if not _who(actor, complaint.team_id).member:
+            raise UserError("complaints.error.members_only", reference=complaint.reference)
+        team = await session.get(Team, complaint.team_id)
+        events = [
+            Event(e.at, e.actor, e.kind, e.from_status, e.to_status, e.note)
+            for e in await repo.events_of(session, complaint.id)
+        ]
+        return _shown(complaint, team, services.now()), events
+
+
+async def listing(services: Services, actor: Actor, which: str) -> list[Shown]:
+    """The open, overdue or own open complaints of the actor's teams."""
+    if not actor.memberships:
+        raise UserError("complaints.error.no_team")
+    now = services.now()
+    found: list[Shown] = []
+    async with services.db.reader() as session:
+        for membership in actor.memberships:
+            team = await session.get(Team, membership.team_id)
+            if which == "overdue":
+                rows = await repo.overdue_of_team(session, team.id, now, LIST_LIMIT)
+            else:
+                owner = actor.user_id if which == "mine" else None
+                rows = await repo.open_of_team(session, team.id, owner_id=owner, limit=LIST_LIMIT)
+            found += [_shown(c, team, now) for c in rows]
+    return found[:LIST_LIMIT]
+
+
+# -- the SLA sweep -------------------------------------------------------------------------------
+
+
+async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
+    """Fire every ladder step that is due for the team's complaints, once each: the due rows are
+    read through an index, each step is recorded under a unique key before it is told, and the
+    complaint's next step time is set again."""
+    fired_now = 0
+    async with services.unit_of_work() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        due = await repo.due_for_escalation(session, team.id, at)
+        if not due:
+            return "no complaint due"
+        settings = sla_settings(team)
+        calendar = sla.calendar_for(settings, team.timezone)
+        fired = await repo.fired_steps(session, [c.id for c in due])
+        t = translator(team.locale)
+        notices = services.notices(session)
+        for complaint in due:
+            steps = _steps(complaint, settings, calendar)
+            done = _done(complaint)
+            already = fired[complaint.id]
+            told = []
+            for step in sla.due_steps(steps, fired=already, done=done, now=at):
+                already.add(step.key)
+                if await repo.record_step(
+                    session,
+                    complaint.id,
+                    deadline=step.deadline.value,
+                    level=int(step.level),
+                    due_at=step.due_at,
+                    at=at,
+                ):
+                    told.append(step)
+            complaint.next_escalation_at = sla.next_at(steps, fired=already, done=done)
+            for step in told:
+                if step.level >= Level.OWNER:
+                    repo.add_event(
+                        session, complaint, at=at, actor=None, kind=f"sla.{step.deadline}.{int(step.level)}"
+                    )
+            await session.flush()
+            for step in told:
+                # After an outage, "due soon" past its deadline is noise: the overdue step says it.
+                if step.level is Level.DUE_SOON and at >= step.due_at:
+                    continue
+                await _tell_step(notices, t, team, complaint, step, at)
+            fired_now += len(told)
+    return f"{len(due)} complaint(s) due, {fired_now} step(s) fired"
+
+
+async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Step, at: datetime) -> None:
+    shown = _shown(complaint, team, at)
+    key = f"complaint-sla:{complaint.id}:{step.deadline}:{int(step.level)}:{step.due_at.isoformat()}"
+    message = views.sla_step(t, shown, step.deadline, step.level)
+    if step.level in (Level.DUE_SOON, Level.OWNER):
+        await notices.dm(key, user=complaint.owner_id, **message)
+    if step.level is Level.OWNER:
+        await _card_changed(notices, t, team, shown, complaint.version, message)
+    elif step.level is Level.LEADS:
+        await notices.post(key, channel=team.digest_channel_id, **message)
+    elif step.level is Level.MANAGERS:
+        await _tell_managers(notices, team, message, key)
+
+
+# -- the leads' weekly summary -------------------------------------------------------------------
+
+
+async def summary(services: Services, at: datetime, clock: TeamClock) -> str:
+    """The week before `at`, in counts only (never a client's name or contact), to the leads."""
+    start = at - WEEK
+    async with services.unit_of_work() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        rows = await repo.for_summary(session, team.id, start, at)
+        figures = rules.summarize([_record(c) for c in rows], start=start, end=at)
+        await services.notices(session).post(
+            f"complaint-summary:{team.id}:{at.isoformat()}",
+            channel=team.digest_channel_id,
+            **views.summary(translator(team.locale), team.name, start, at, team.timezone, figures),
+        )
+    return f"week to {at.isoformat()}: {figures.new} new, {figures.open} open, {figures.resolved} resolved"
+
+
+def _record(c: Complaint) -> rules.Record:
+    return rules.Record(
+        c.severity,
+        c.category,
+        Status(c.status),
+        c.created_at,
+        c.acknowledge_due,
+        c.resolve_due,
+        c.acknowledged_at,
+        c.resolved_at,
+        c.satisfaction,
+    )

@@ -1,0 +1,471 @@
+"""Client complaints: the logging form, the card and its thread, the alerts, show, list and the
+leads' weekly summary. Client contacts appear only in what the team's members see (`show`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+from bot.i18n import Translator
+from bot.ids import Complaint as Ids
+from bot.rules.complaints import (
+    CLIENT_MAX,
+    CONTACT_MAX,
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    SEVERITIES,
+    Action,
+    Category,
+    ReceivedVia,
+    card_actions,
+    percent,
+)
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, sections
+from bot.views.errors import user_error_text
+from bot.views.mrkdwn import escape, mention
+
+SEVERITY_ICON = {
+    "critical": ":red_circle:",
+    "high": ":large_orange_circle:",
+    "medium": ":large_yellow_circle:",
+    "low": ":white_circle:",
+}
+BUTTON = {
+    Action.ACKNOWLEDGE: Ids.ACKNOWLEDGE,
+    Action.START: Ids.START,
+    Action.RESOLVE: Ids.RESOLVE,
+    Action.REASSIGN: Ids.REASSIGN,
+    Action.ESCALATE: Ids.ESCALATE,
+    Action.CLOSE: Ids.CLOSE,
+    Action.REOPEN: Ids.REOPEN,
+}
+BUTTON_STYLE = {Action.ACKNOWLEDGE: "primary", Action.RESOLVE: "primary", Action.ESCALATE: "danger"}
+DESCRIPTION_ON_CARD = 500
+
+
+def _plain(text: str, limit: int = 150) -> dict:
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+
+
+def _option(text: str, value: str) -> dict:
+    return {"text": _plain(text, 75), "value": value}
+
+
+def _input(block_id: str, label: str, element: dict, *, optional: bool = False) -> dict:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def _text_input(action_id: str, max_length: int, initial: str = "", *, multiline: bool = False) -> dict:
+    element = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    return element
+
+
+def _select(action_id: str, options: list[dict], placeholder: str) -> dict:
+    return {
+        "type": "static_select",
+        "action_id": action_id,
+        "options": options,
+        "placeholder": _plain(placeholder),
+    }
+
+
+def _when(at: datetime | None, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if at else "-"
+
+
+def status_text(t: Translator, status: str) -> str:
+    return t(f"complaints.status.{status}")
+
+
+def severity_text(t: Translator, severity: str) -> str:
+    return t(f"complaints.severity.{severity}")
+
+
+def category_text(t: Translator, category: str) -> str:
+    return t(f"complaints.category.{category}")
+
+
+def via_text(t: Translator, via: str) -> str:
+    return t(f"complaints.via.{via}")
+
+
+# -- the logging form and the small forms of the card's buttons ---------------------------------
+
+
+def form(t: Translator, *, teams, team, description: str = "") -> dict:
+    """The logging modal. A member of several teams picks the team; the owner starts as the team's
+    default owner."""
+    blocks: list[dict] = []
+    if len(teams) > 1:
+        select = _select(Ids.TEAM, [_option(c.name, c.key) for c in teams], t("complaints.form.team"))
+        if team is not None:
+            select["initial_option"] = _option(team.name, team.key)
+        block = _input(Ids.TEAM_BLOCK, t("complaints.form.team"), select)
+        block["dispatch_action"] = True  # choosing a team puts its default owner in the form
+        blocks.append(block)
+    via = _select(
+        Ids.RECEIVED_VIA, [_option(via_text(t, v), v) for v in ReceivedVia], t("complaints.form.pick")
+    )
+    category = _select(
+        Ids.CATEGORY, [_option(category_text(t, c), c) for c in Category], t("complaints.form.pick")
+    )
+    severity = _select(
+        Ids.SEVERITY, [_option(severity_text(t, s), s) for s in SEVERITIES], t("complaints.form.pick")
+    )
+    owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": _plain(t("complaints.form.pick"))}
+    if team is not None and team.default_owner:
+        owner["initial_user"] = team.default_owner
+    blocks += [
+        _input(Ids.CLIENT_BLOCK, t("complaints.form.client"), _text_input(Ids.CLIENT, CLIENT_MAX)),
+        _input(
+            Ids.CONTACT_BLOCK,
+            t("complaints.form.contact"),
+            _text_input(Ids.CONTACT, CONTACT_MAX),
+            optional=True,
+        ),
+        _input(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
+        _input(Ids.CATEGORY_BLOCK, t("complaints.form.category"), category),
+        _input(Ids.SEVERITY_BLOCK, t("complaints.form.severity"), severity),
+        _input(
+            Ids.DESCRIPTION_BLOCK,
+            t("complaints.form.description"),
+            _text_input(Ids.DESCRIPTION, DESCRIPTION_MAX, description, multiline=True),
+        ),
+        _input(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": Ids.FORM,
+        "title": _plain(t("complaints.form.title"), 24),
+        "submit": _plain(t("complaints.form.submit"), 24),
+        "close": _plain(t("common.cancel"), 24),
+        "private_metadata": json.dumps({"team": team.key if team else None}),
+        "blocks": blocks,
+    }
+
+
+def _small_form(t: Translator, callback_id: str, shown, blocks: list[dict], title: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title, 24),
+        "submit": _plain(t("complaints.form.submit"), 24),
+        "close": _plain(t("common.cancel"), 24),
+        "private_metadata": json.dumps({"id": shown.id}),
+        "blocks": [*sections(f"*{shown.reference}*"), *blocks],
+    }
+
+
+def resolve_form(t: Translator, shown) -> dict:
+    scores = [_option(str(n), str(n)) for n in range(1, 6)]
+    blocks = [
+        _input(
+            Ids.RESOLUTION_BLOCK,
+            t("complaints.resolve.done"),
+            _text_input(Ids.RESOLUTION, NOTE_MAX, multiline=True),
+        ),
+        _input(
+            Ids.FEEDBACK_BLOCK,
+            t("complaints.resolve.feedback"),
+            _text_input(Ids.FEEDBACK, NOTE_MAX, multiline=True),
+            optional=True,
+        ),
+        _input(
+            Ids.SATISFACTION_BLOCK,
+            t("complaints.resolve.satisfaction"),
+            _select(Ids.SATISFACTION, scores, t("complaints.form.pick")),
+            optional=True,
+        ),
+    ]
+    return _small_form(t, Ids.RESOLVE_FORM, shown, blocks, t("complaints.resolve.title"))
+
+
+def reassign_form(t: Translator, shown) -> dict:
+    owner = {"type": "users_select", "action_id": Ids.OWNER, "initial_user": shown.owner_id}
+    blocks = [_input(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner)]
+    return _small_form(t, Ids.REASSIGN_FORM, shown, blocks, t("complaints.reassign.title"))
+
+
+def escalate_form(t: Translator, shown) -> dict:
+    reason = _text_input(Ids.REASON, NOTE_MAX, multiline=True)
+    blocks = [_input(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
+    return _small_form(t, Ids.ESCALATE_FORM, shown, blocks, t("complaints.escalate.title"))
+
+
+# -- the card --------------------------------------------------------------------------------------
+
+
+def heading(t: Translator, shown) -> str:
+    text = t(
+        "complaints.card.heading",
+        reference=shown.reference,
+        icon=SEVERITY_ICON[shown.severity],
+        severity=severity_text(t, shown.severity),
+        status=status_text(t, shown.status),
+    )
+    return text + (" · " + t("complaints.card.overdue") if shown.overdue else "")
+
+
+def _facts(t: Translator, shown) -> str:
+    return "\n".join(
+        [
+            t("complaints.card.client", client=escape(shown.client), via=via_text(t, shown.received_via)),
+            t("complaints.card.category", category=category_text(t, shown.category)),
+            t("complaints.card.owner", person=mention(shown.owner_id)),
+            t(
+                "complaints.card.deadlines",
+                acknowledge=_when(shown.acknowledge_due, shown.timezone),
+                resolve=_when(shown.resolve_due, shown.timezone),
+            ),
+        ]
+    )
+
+
+def _description(t: Translator, shown, limit: int) -> str:
+    text = shown.description if len(shown.description) <= limit else shown.description[:limit] + "…"
+    return t("complaints.card.description", text=escape(text))
+
+
+def _resolution(t: Translator, shown) -> str:
+    lines = [
+        t(
+            "complaints.card.resolution",
+            text=escape(shown.resolution),
+            person=mention(shown.resolved_by or ""),
+        )
+    ]
+    if shown.client_feedback:
+        lines.append(t("complaints.card.feedback", text=escape(shown.client_feedback)))
+    if shown.satisfaction:
+        lines.append(t("complaints.card.satisfaction", score=shown.satisfaction))
+    return "\n".join(lines)
+
+
+def card(t: Translator, shown) -> dict:
+    """The card in the team channel: what it is, who owns it, by when, and the next steps' buttons."""
+    text = heading(t, shown)
+    body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD)
+    if shown.resolved_by:
+        body += "\n" + _resolution(t, shown)
+    blocks = sections(text) + sections(body)
+    buttons = [_button(t, action, shown.id) for action in card_actions(shown.status)]
+    if buttons:
+        blocks.append({"type": "actions", "block_id": Ids.ACTIONS_BLOCK, "elements": buttons})
+    return {"text": text, "blocks": blocks}
+
+
+def _button(t: Translator, action: Action, complaint_id: int) -> dict:
+    button = {
+        "type": "button",
+        "action_id": BUTTON[action],
+        "text": _plain(t(f"complaints.button.{action.value}"), 75),
+        "value": str(complaint_id),
+    }
+    if action in BUTTON_STYLE:
+        button["style"] = BUTTON_STYLE[action]
+    return button
+
+
+def _message(text: str) -> dict:
+    return {"text": text, "blocks": sections(text)}
+
+
+def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *, previous_owner: str) -> dict:
+    """The line in the card's thread that tells a change."""
+    params = {"person": mention(actor), "status": status_text(t, shown.status)}
+    if action is Action.REASSIGN:
+        text = t(
+            "complaints.reply.reassign",
+            previous=mention(previous_owner),
+            owner=mention(shown.owner_id),
+            **params,
+        )
+    elif action is Action.RESOLVE:
+        text = t("complaints.reply.resolve", **params) + "\n" + _resolution(t, shown)
+    elif action is Action.ESCALATE:
+        text = t("complaints.reply.escalate", reason=escape(note), **params)
+    else:
+        text = t(f"complaints.reply.{action.value}", **params)
+    return _message(text)
+
+
+def critical_alert(t: Translator, shown) -> dict:
+    """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
+    return _message(
+        t(
+            "complaints.alert.critical",
+            reference=shown.reference,
+            team=escape(shown.team_name),
+            category=category_text(t, shown.category),
+            owner=mention(shown.owner_id),
+            person=mention(shown.reporter_id),
+            due=_when(shown.acknowledge_due, shown.timezone),
+        )
+    )
+
+
+def assigned(t: Translator, shown, *, by: str) -> dict:
+    return _message(
+        t(
+            "complaints.assigned",
+            reference=shown.reference,
+            person=mention(by),
+            severity=severity_text(t, shown.severity),
+            acknowledge=_when(shown.acknowledge_due, shown.timezone),
+        )
+    )
+
+
+def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
+    return _message(
+        t(
+            "complaints.alert.escalated",
+            reference=shown.reference,
+            team=escape(shown.team_name),
+            person=mention(by),
+            severity=severity_text(t, shown.severity),
+            owner=mention(shown.owner_id),
+            reason=escape(reason),
+        )
+    )
+
+
+def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
+    """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
+    due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
+    return _message(
+        t(
+            f"complaints.sla.{int(level)}",
+            reference=shown.reference,
+            team=escape(shown.team_name),
+            deadline=t(f"complaints.deadline.{deadline}"),
+            due=_when(due, shown.timezone),
+            owner=mention(shown.owner_id),
+            severity=severity_text(t, shown.severity),
+        )
+    )
+
+
+def refusal(t: Translator, error: UserError) -> dict:
+    return _message(user_error_text(t, error))
+
+
+# -- show, list, help ------------------------------------------------------------------------------
+
+
+def _event_line(t: Translator, event, timezone: str) -> str:
+    who = mention(event.actor) if event.actor else t("complaints.trail.clock")
+    if event.kind == "reassign" and " -> " in event.note:
+        before, after = event.note.split(" -> ", 1)
+        what = t("complaints.trail.reassign", previous=mention(before), owner=mention(after))
+    elif event.kind.startswith("sla."):
+        _, deadline, level = event.kind.split(".")
+        what = t(f"complaints.trail.sla.{level}", deadline=t(f"complaints.deadline.{deadline}"))
+    else:
+        what = t(f"complaints.trail.{event.kind}")
+        if event.to_status and event.from_status != event.to_status:
+            what += f" → {status_text(t, event.to_status)}"
+        if event.note:
+            what += f": {escape(event.note)}"
+    return f"`{_when(event.at, timezone)}` {who} · {what}"
+
+
+def show(t: Translator, shown, events) -> dict:
+    """For the team's members: the card in full (with the client's contact) and the whole trail."""
+    facts = _facts(t, shown)
+    if shown.client_contact:
+        facts += "\n" + t("complaints.card.contact", contact=escape(shown.client_contact))
+    body = facts + "\n" + _description(t, shown, len(shown.description))
+    if shown.resolved_by:
+        body += "\n" + _resolution(t, shown)
+    trail = "\n".join(_event_line(t, e, shown.timezone) for e in events)
+    text = heading(t, shown)
+    blocks = (
+        sections(text) + sections(body) + [divider()] + sections(t("complaints.trail.heading") + "\n" + trail)
+    )
+    return {"response_type": "ephemeral", "text": text, "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+
+
+def listing(t: Translator, which: str, found) -> dict:
+    title = t(f"complaints.list.{which}")
+    if not found:
+        text = title + "\n" + t("complaints.list.none")
+        return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}
+    lines = [
+        t(
+            "complaints.list.item",
+            heading=heading(t, s),
+            team=escape(s.team_name),
+            owner=mention(s.owner_id),
+            resolve=_when(s.resolve_due, s.timezone),
+        )
+        for s in found
+    ]
+    text = title + "\n" + "\n".join(lines)
+    return {"response_type": "ephemeral", "text": title, "blocks": sections(text)[:MESSAGE_BLOCK_LIMIT]}
+
+
+def help_message(t: Translator) -> dict:
+    text = t("complaints.help")
+    return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}
+
+
+# -- the leads' weekly summary ---------------------------------------------------------------------
+
+
+def summary(t: Translator, team_name: str, start: datetime, end: datetime, timezone: str, figures) -> dict:
+    def share(met: int, measured: int) -> str:
+        value = percent(met, measured)
+        return (
+            t("complaints.summary.none")
+            if value is None
+            else t("complaints.summary.percent", value=value, met=met, measured=measured)
+        )
+
+    def counts(items: dict[str, int], name) -> str:
+        return ", ".join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
+
+    text = "\n".join(
+        [
+            t(
+                "complaints.summary.heading",
+                team=escape(team_name),
+                start=_when(start, timezone)[:10],
+                end=_when(end, timezone)[:10],
+            ),
+            t(
+                "complaints.summary.counts",
+                new=figures.new,
+                open=figures.open,
+                overdue=figures.overdue,
+                resolved=figures.resolved,
+            ),
+            t(
+                "complaints.summary.acknowledge",
+                share=share(figures.acknowledge_met, figures.acknowledge_measured),
+            ),
+            t("complaints.summary.resolve", share=share(figures.resolve_met, figures.resolve_measured)),
+            t("complaints.summary.by_severity", counts=counts(figures.by_severity, severity_text)),
+            t("complaints.summary.by_category", counts=counts(figures.by_category, category_text)),
+            t(
+                "complaints.summary.satisfaction",
+                score=figures.satisfaction if figures.satisfaction is not None else "-",
+            ),
+        ]
+    )
+    return _message(text)

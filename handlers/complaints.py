@@ -1,0 +1,217 @@
+"""/complaint: anyone logs a client complaint; the card's buttons move it along; members look it up."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import notify
+from bot.i18n import translator
+from bot.ids import Command
+from bot.ids import Complaint as Ids
+from bot.rules import complaints as rules
+from bot.rules.complaints import Action
+from bot.services import complaints
+from bot.views import complaints as views
+
+COMMANDS = (Command.COMPLAINT,)
+HELP = ("help", "帮助", "幫助")
+LISTS = ("open", "overdue", "mine")
+
+# Which input block shows the error for each field of a form.
+ERROR_BLOCKS = {
+    "team": Ids.TEAM_BLOCK,
+    "client": Ids.CLIENT_BLOCK,
+    "contact": Ids.CONTACT_BLOCK,
+    "received_via": Ids.RECEIVED_VIA_BLOCK,
+    "category": Ids.CATEGORY_BLOCK,
+    "severity": Ids.SEVERITY_BLOCK,
+    "description": Ids.DESCRIPTION_BLOCK,
+    "owner": Ids.OWNER_BLOCK,
+    "resolution": Ids.RESOLUTION_BLOCK,
+    "satisfaction": Ids.SATISFACTION_BLOCK,
+    "reason": Ids.REASON_BLOCK,
+}
+# The card's buttons that change the complaint at once, and those that ask for more in a form.
+AT_ONCE = {
+    Ids.ACKNOWLEDGE: Action.ACKNOWLEDGE,
+    Ids.START: Action.START,
+    Ids.CLOSE: Action.CLOSE,
+    Ids.REOPEN: Action.REOPEN,
+}
+WITH_FORM = {
+    Ids.RESOLVE: (Action.RESOLVE, views.resolve_form),
+    Ids.REASSIGN: (Action.REASSIGN, views.reassign_form),
+    Ids.ESCALATE: (Action.ESCALATE, views.escalate_form),
+}
+
+
+async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
+    services, actor = context["services"], context["actor"]
+    t = translator(actor.locale)
+    text = command.get("text", "").strip()
+    words = text.split()
+    action = words[0].lower() if words else ""
+    if action in HELP or text.lower() == "show":
+        await ack(views.help_message(t))
+    elif action == "list":
+        which = words[1].lower() if len(words) > 1 and words[1].lower() in LISTS else "open"
+        await ack(views.listing(t, which, await complaints.listing(services, actor, which)))
+    elif action == "show":
+        shown, events = await complaints.show(services, actor, words[1])
+        await ack(views.show(t, shown, events))
+    else:
+        options = await complaints.form_options(services, actor)
+        await ack()
+        view = views.form(t, teams=options.teams, team=options.team, description=text)
+        await notify.open_modal(client, trigger_id=command["trigger_id"], view=view)
+
+
+async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    """In the form, a member of several teams picked one: its default owner goes in the form."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    options = await complaints.form_options(services, actor, team_key=action["selected_option"]["value"])
+    description = _text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
+    view = views.form(
+        translator(actor.locale), teams=options.teams, team=options.team, description=description
+    )
+    await notify.update_modal(client, view_id=body["view"]["id"], view=view)
+
+
+def _value(values: dict, block: str, action: str) -> dict:
+    return values.get(block, {}).get(action, {})
+
+
+def _text(values: dict, block: str, action: str) -> str:
+    return _value(values, block, action).get("value") or ""
+
+
+def _chosen(values: dict, block: str, action: str) -> str | None:
+    option = _value(values, block, action).get("selected_option")
+    return option["value"] if option else None
+
+
+def read_form(view: dict) -> dict:
+    """The submitted values, named as ComplaintInput names them; absent inputs read as empty."""
+    values = view["state"]["values"]
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    return {
+        "team_key": _chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
+        "client": _text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
+        "client_contact": _text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
+        "received_via": _chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
+        "category": _chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
+        "severity": _chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
+        "description": _text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
+        "owner_id": _value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
+    }
+
+
+async def _refuse(ack: AsyncAck, t, errors: dict[str, str]) -> None:
+    await ack(response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in errors.items()})
+
+
+async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    t = translator(actor.locale)
+    form = read_form(view)
+    team_key = form.pop("team_key")
+    errors = rules.form_errors(**form)
+    if not team_key:
+        errors["team"] = "complaints.error.team_missing"
+    if errors:
+        await _refuse(ack, t, errors)
+        return
+    try:
+        await complaints.log(services, actor, complaints.ComplaintInput(team_key=team_key, **form))
+    except complaints.InvalidForm as invalid:
+        await _refuse(ack, t, invalid.errors)
+        return
+    await ack()
+
+
+async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
+    """Acknowledge, Start, Close, Reopen: the change at once (refusals answer the presser alone)."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    change = complaints.Change(AT_ONCE[action["action_id"]])
+    await complaints.act_or_tell(
+        services, actor, int(action["value"]), change, response_url=body.get("response_url")
+    )
+
+
+async def press_for_form(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    """Resolve, Reassign, Escalate: the form, once it is clear that this person may."""
+    await ack()
+    services, actor = context["services"], context["actor"]
+    kind, form = WITH_FORM[action["action_id"]]
+    shown = await complaints.form_or_tell(
+        services, actor, int(action["value"]), kind, response_url=body.get("response_url")
+    )
+    if shown is not None:
+        await notify.open_modal(
+            client, trigger_id=body["trigger_id"], view=form(translator(actor.locale), shown)
+        )
+
+
+def _complaint_id(view: dict) -> int:
+    return int(json.loads(view["private_metadata"])["id"])
+
+
+async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    resolution = _text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION)
+    satisfaction = _chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION)
+    errors = rules.resolution_errors(resolution=resolution, satisfaction=satisfaction)
+    if errors:
+        await _refuse(ack, translator(actor.locale), errors)
+        return
+    await ack()
+    change = complaints.Change(
+        Action.RESOLVE,
+        note=resolution,
+        client_feedback=_text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
+        satisfaction=int(satisfaction) if satisfaction else None,
+    )
+    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+
+
+async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    owner = _value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
+    if not owner:
+        await _refuse(ack, translator(actor.locale), {"owner": "complaints.error.owner_missing"})
+        return
+    await ack()
+    change = complaints.Change(Action.REASSIGN, owner_id=owner)
+    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+
+
+async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    reason = _text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
+    errors = rules.reason_errors(reason)
+    if errors:
+        await _refuse(ack, translator(actor.locale), errors)
+        return
+    await ack()
+    await complaints.act_or_tell(
+        services, actor, _complaint_id(view), complaints.Change(Action.ESCALATE, note=reason)
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.command(Command.COMPLAINT)(complaint_command)
+    app.action({"action_id": Ids.TEAM, "block_id": Ids.TEAM_BLOCK})(choose_team)
+    for action_id in AT_ONCE:
+        app.action(action_id)(press)
+    for action_id in WITH_FORM:
+        app.action(action_id)(press_for_form)
+    app.view(Ids.FORM)(submit_form)
+    app.view(Ids.RESOLVE_FORM)(submit_resolution)
+    app.view(Ids.REASSIGN_FORM)(submit_reassignment)
+    app.view(Ids.ESCALATE_FORM)(submit_escalation)
