@@ -103,3 +103,32 @@ async def test_stopping_answers_the_command_in_flight_and_takes_no_new_one(
     assert late not in slack.acks, "left unacknowledged, for Slack to redeliver elsewhere"
     assert len(slack.connections) == 1, "no reconnection while stopping"
     assert "Traceback" not in bot.log.read_text()
+
+
+async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelopes, database_url, tmp_path):
+    """Slack redelivers an event it got no acknowledgement for, with retry_attempt > 0. The reply's
+    outbox key alone would keep it to one message; the log shows the retry was not processed again."""
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D01BBB",
+        "user": MEMBER,
+        "text": "hi",
+        "ts": "1.2",
+    }
+    event = json.loads(envelopes.event_body(dm))
+
+    async with socket_mode_bot(slack, database_url, tmp_path) as bot:
+        first = await slack.send_envelope("events_api", event)
+        await slack.wait_for_ack(first)
+        await slack.wait_for("chat.postMessage")
+        again = await slack.send_envelope("events_api", event, retry_attempt=1, retry_reason="timeout")
+        await slack.wait_for_ack(again)
+        await bot.wait_logged(f"delivery event:{event['event_id']} was processed before (retry 1)")
+        assert await bot.stop() == 0, bot.log.read_text()
+
+    replies = slack.calls_to("chat.postMessage")
+    assert len(replies) == 1
+    assert replies[0].args["channel"] == "D01BBB" and "I'm teamops" in replies[0].args["text"]
