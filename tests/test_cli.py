@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,12 +16,12 @@ import pytest
 import yaml
 
 from storage import migrate
+from tests.processes import REPO, TEAMOPS, free_port, start
+from tests.slack.signed import SignedSlack
+from tests.support import eventually
 
-REPO = Path(__file__).resolve().parents[1]
-TEAMOPS = Path(sys.executable).parent / "teamops"
-if not TEAMOPS.exists():  # a venv that is not the one running the tests
-    TEAMOPS = Path(shutil.which("teamops") or TEAMOPS)
 HEAD = migrate.head_revision()
+SIGNING_SECRET = "s"
 
 GOOD_ROSTER = """\
 teams:
@@ -354,30 +351,16 @@ def test_run_refuses_a_database_that_is_behind_without_migrating(cli):
     assert asyncio.run(migrate.current_revision(cli.env["DATABASE_URL"])) is None, "nothing was migrated"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
-def running_server(directory: Path):
-    """`teamops run --http` on a free port, once /healthz answers 200 (waiting at most 20 s)."""
+def running_server(directory: Path, slack_api_url: str = "http://127.0.0.1:9/api/"):
+    """`teamops run --http` on a free port, once /healthz answers 200 (waiting at most 20 s).
+    Slack's Web API is nowhere unless the test gives one."""
     port = free_port()
     env = Cli(directory).environment(
-        SLACK_BOT_TOKEN="xoxb-x",
-        SLACK_SIGNING_SECRET="s",
-        SLACK_API_URL="http://127.0.0.1:9/api/",  # nothing here needs Slack
+        SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack_api_url
     )
     log = directory / "server.log"
-    with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen(
-            [str(TEAMOPS), "run", "--http", "--port", str(port)],
-            cwd=directory,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start(["run", "--http", "--port", str(port)], env, directory, log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -423,10 +406,39 @@ def test_run_http_refuses_an_unsigned_request(server):
     assert reply.status_code == 401
 
 
-def test_run_http_stops_cleanly_on_sigterm(tmp_path):
-    """uvicorn re-raises the stop signal after its shutdown; that must not kill the process before
-    bot/runtime.py stops the sender and the clock (and releases the scheduler lease)."""
-    with running_server(tmp_path) as (process, _url, log):
-        process.send_signal(signal.SIGTERM)
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
+async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, slack, tmp_path, stop):
+    """The answer to a request in flight still goes out, new connections are refused, and the
+    process exits 0: uvicorn re-raises the stop signal after its shutdown, and that must not kill
+    the process before bot/runtime.py stops the sender and the clock (releasing the scheduler lease)."""
+    cli.write("roster.yml", GOOD_ROSTER)
+    await asyncio.to_thread(cli.ok, "teams", "import", "roster.yml")
+    async with AsyncExitStack() as stack:
+        # Started from a thread: waiting for it to answer must not stall the fake Slack on this loop.
+        process, url, log = await asyncio.to_thread(stack.enter_context, running_server(tmp_path, slack.url))
+        client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
+        stack.push_async_callback(client.aclose)
+        release = slack.hold("users.info")  # the lead's profile: the command stays in flight
+        in_flight = asyncio.create_task(client.command("U01AAA", "/team"))
+        await slack.wait_for_held("users.info")
 
-        assert process.wait(timeout=30) == 0, log.read_text()
+        process.send_signal(stop)
+
+        async def refused() -> bool:
+            try:
+                async with httpx.AsyncClient(timeout=2) as http:
+                    await http.get(f"{url}/healthz")
+            except httpx.ConnectError:
+                return True
+            except httpx.TransportError:  # accepted just before the listening socket closed
+                pass
+            return False
+
+        await eventually(refused, within=30)
+        release.set()
+        reply = await in_flight
+        assert await asyncio.to_thread(process.wait, 30) == 0, log.read_text()
+
+    assert reply.status_code == 200
+    assert "*Customer Service East* (`cs-east`)" in reply.text
+    assert "Traceback" not in log.read_text()
