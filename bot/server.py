@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -112,8 +113,16 @@ async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     handler = SocketModeHandler(app, app_token)
-    await handler.connect_async()
-    log.info("connected to Slack in Socket Mode")
-    await stop.wait()
+    connecting = asyncio.create_task(handler.connect_async())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({connecting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    if connecting.done():
+        connecting.result()
+        log.info("connected to Slack in Socket Mode")
+        await stopped
+    else:  # the client retries until Slack answers; a stop signal ends that too
+        connecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await connecting
     log.info("stopping: no new requests; finishing those in flight")
     await handler.stop(GRACEFUL_TIMEOUT)

@@ -55,8 +55,10 @@ class Bot:
 
 
 @asynccontextmanager
-async def socket_mode_bot(slack: FakeSlack, database_url: str, directory: Path) -> AsyncIterator[Bot]:
-    """`teamops run` in Socket Mode against the fake, once it holds a connection."""
+async def socket_mode_bot(
+    slack: FakeSlack, database_url: str, directory: Path, *, connected: bool = True
+) -> AsyncIterator[Bot]:
+    """`teamops run` in Socket Mode against the fake, once it holds a connection (when `connected`)."""
     env = environment(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_APP_TOKEN="xapp-test",
@@ -68,11 +70,12 @@ async def socket_mode_bot(slack: FakeSlack, database_url: str, directory: Path) 
     bot = Bot(start(["run"], env, directory, directory / "bot.log"), directory / "bot.log")
     try:
 
-        async def connected() -> bool:
+        async def holds_a_connection() -> bool:
             assert bot.process.poll() is None, f"teamops run exited early:\n{bot.log.read_text()}"
             return bool(slack.open_connections)
 
-        await eventually(connected, within=30)
+        if connected:
+            await eventually(holds_a_connection, within=30)
         yield bot
     finally:
         if bot.process.poll() is None:
@@ -103,6 +106,21 @@ async def test_stopping_answers_the_command_in_flight_and_takes_no_new_one(
     assert late not in slack.acks, "left unacknowledged, for Slack to redeliver elsewhere"
     assert len(slack.connections) == 1, "no reconnection while stopping"
     assert "Traceback" not in bot.log.read_text()
+
+
+async def test_a_stop_signal_while_slack_cannot_be_reached_ends_the_retries(slack, database_url, tmp_path):
+    """The Socket Mode client retries opening a connection every 10 s, for as long as it takes."""
+    slack.fail("apps.connections.open", 503, times=1000)
+
+    async with socket_mode_bot(slack, database_url, tmp_path, connected=False) as bot:
+
+        async def tried() -> bool:
+            return any(call.method == "apps.connections.open" for call in slack.refused)
+
+        await eventually(tried, within=30)
+        assert await bot.stop(signal.SIGINT) == 0, bot.log.read_text()
+
+    assert slack.open_connections == []
 
 
 async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelopes, database_url, tmp_path):
