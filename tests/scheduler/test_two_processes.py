@@ -32,6 +32,13 @@ def start(database_url: str, slack_url: str, port: int, cwd: Path, scheduler: st
     return start_teamops(["run", "--http", "--port", str(port)], env, cwd)
 
 
+def stop_all(processes) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0, "SIGTERM stops the bot cleanly"
+
+
 async def scheduler_flags(http: httpx.AsyncClient, ports: list[int]) -> dict[int, bool]:
     flags = {}
     for port in ports:
@@ -70,10 +77,7 @@ async def test_one_clock_per_deployment_and_takeover_after_a_kill(database_url, 
             took = await eventually(survivor_leads, within=LEASE_SECONDS * 3)
             assert took <= LEASE_SECONDS + LEASE_SECONDS / 3 + 1.5
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                assert process.wait(timeout=20) == 0, "SIGTERM stops the bot cleanly"
+        stop_all(processes.values())
 
 
 async def test_a_process_with_the_scheduler_off_never_takes_the_clock(
@@ -110,7 +114,4 @@ async def test_a_process_with_the_scheduler_off_never_takes_the_clock(
                 holder = (await session.get(Lease, LEASE)).holder
             assert f":{processes[second].pid}:" in holder
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                assert process.wait(timeout=20) == 0, "SIGTERM stops the bot cleanly"
+        stop_all(processes.values())
