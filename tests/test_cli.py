@@ -426,7 +426,7 @@ async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, sla
         stack.push_async_callback(client.aclose)
         release = slack.hold("users.info")  # the lead's profile: the command stays in flight
         in_flight = asyncio.create_task(client.command("U01AAA", "/team"))
-        await slack.wait_for_held("users.info")
+        await slack.wait_for_held("users.info", within=30)
 
         process.send_signal(stop)
 

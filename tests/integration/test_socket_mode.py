@@ -90,7 +90,7 @@ async def test_stopping_answers_the_command_in_flight_and_takes_no_new_one(
     async with socket_mode_bot(slack, database_url, tmp_path) as bot:
         release = slack.hold("users.info")  # the lead's profile: the command stays in flight
         in_flight = await slack.send_envelope("slash_commands", command(envelopes, LEAD))
-        await slack.wait_for_held("users.info")
+        await slack.wait_for_held("users.info", within=30)
 
         exit_code = asyncio.create_task(bot.stop(signal.SIGTERM))
         await bot.wait_logged("stopping: no new requests")
@@ -140,10 +140,10 @@ async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelo
 
     async with socket_mode_bot(slack, database_url, tmp_path) as bot:
         first = await slack.send_envelope("events_api", event)
-        await slack.wait_for_ack(first)
-        await slack.wait_for("chat.postMessage")
+        await slack.wait_for_ack(first, within=30)
+        await slack.wait_for("chat.postMessage", within=30)
         again = await slack.send_envelope("events_api", event, retry_attempt=1, retry_reason="timeout")
-        await slack.wait_for_ack(again)
+        await slack.wait_for_ack(again, within=30)
         await bot.wait_logged(f"delivery event:{event['event_id']} was processed before (retry 1)")
         assert await bot.stop() == 0, bot.log.read_text()
 
