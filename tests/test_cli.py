@@ -5,26 +5,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
+import re
 import signal
-import socket
 import subprocess
-import sys
 import time
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import yaml
 
-from storage import migrate
+from bot.services import deliveries
+from scheduler.jobs import JOBS
+from storage import migrate, requests
+from storage import outbox as outbox_rows
+from tests.processes import REPO, TEAMOPS, free_port, start
+from tests.slack.signed import SignedSlack
+from tests.support import eventually, sender_for
 
-REPO = Path(__file__).resolve().parents[1]
-TEAMOPS = Path(sys.executable).parent / "teamops"
-if not TEAMOPS.exists():  # a venv that is not the one running the tests
-    TEAMOPS = Path(shutil.which("teamops") or TEAMOPS)
 HEAD = migrate.head_revision()
+SIGNING_SECRET = "s"
 
 GOOD_ROSTER = """\
 teams:
@@ -354,30 +357,16 @@ def test_run_refuses_a_database_that_is_behind_without_migrating(cli):
     assert asyncio.run(migrate.current_revision(cli.env["DATABASE_URL"])) is None, "nothing was migrated"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
-def running_server(directory: Path):
-    """`teamops run --http` on a free port, once /healthz answers 200 (waiting at most 20 s)."""
+def running_server(directory: Path, slack_api_url: str = "http://127.0.0.1:9/api/"):
+    """`teamops run --http` on a free port, once /healthz answers 200 (waiting at most 20 s).
+    Slack's Web API is nowhere unless the test gives one."""
     port = free_port()
     env = Cli(directory).environment(
-        SLACK_BOT_TOKEN="xoxb-x",
-        SLACK_SIGNING_SECRET="s",
-        SLACK_API_URL="http://127.0.0.1:9/api/",  # nothing here needs Slack
+        SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack_api_url
     )
     log = directory / "server.log"
-    with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen(
-            [str(TEAMOPS), "run", "--http", "--port", str(port)],
-            cwd=directory,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    process = start(["run", "--http", "--port", str(port)], env, directory, log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -423,10 +412,125 @@ def test_run_http_refuses_an_unsigned_request(server):
     assert reply.status_code == 401
 
 
-def test_run_http_stops_cleanly_on_sigterm(tmp_path):
-    """uvicorn re-raises the stop signal after its shutdown; that must not kill the process before
-    bot/runtime.py stops the sender and the clock (and releases the scheduler lease)."""
-    with running_server(tmp_path) as (process, _url, log):
-        process.send_signal(signal.SIGTERM)
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
+async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, slack, tmp_path, stop):
+    """The answer to a request in flight still goes out, new connections are refused, and the
+    process exits 0: uvicorn re-raises the stop signal after its shutdown, and that must not kill
+    the process before bot/runtime.py stops the sender and the clock (releasing the scheduler lease)."""
+    cli.write("roster.yml", GOOD_ROSTER)
+    await asyncio.to_thread(cli.ok, "teams", "import", "roster.yml")
+    async with AsyncExitStack() as stack:
+        # Started from a thread: waiting for it to answer must not stall the fake Slack on this loop.
+        process, url, log = await asyncio.to_thread(stack.enter_context, running_server(tmp_path, slack.url))
+        client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
+        stack.push_async_callback(client.aclose)
+        release = slack.hold("users.info")  # the lead's profile: the command stays in flight
+        in_flight = asyncio.create_task(client.command("U01AAA", "/team"))
+        await slack.wait_for_held("users.info", within=30)
 
-        assert process.wait(timeout=30) == 0, log.read_text()
+        process.send_signal(stop)
+
+        async def refused() -> bool:
+            try:
+                async with httpx.AsyncClient(timeout=2) as http:
+                    await http.get(f"{url}/healthz")
+            except httpx.ConnectError:
+                return True
+            except httpx.TransportError:  # accepted just before the listening socket closed
+                pass
+            return False
+
+        await eventually(refused, within=30)
+        release.set()
+        reply = await in_flight
+        assert await asyncio.to_thread(process.wait, 30) == 0, log.read_text()
+
+    assert reply.status_code == 200
+    assert "*Customer Service East* (`cs-east`)" in reply.text
+    assert "Traceback" not in log.read_text()
+
+
+JOB_ROW = re.compile(r"^(\S+) +(\S+) +(\d{4}-\d\d-\d\d \d\d:\d\d) (\S+) +(\d{4}-\d\d-\d\d \d\d:\d\d) UTC$")
+
+
+def test_jobs_list_shows_every_job_with_its_team_and_next_run_in_team_time_and_utc(cli):
+    cli.write("roster.yml", GOOD_ROSTER)
+    cli.ok("teams", "import", "roster.yml")
+
+    header, *lines = cli.ok("jobs", "list").strip().splitlines()
+
+    assert header.split() == ["JOB", "TEAM", "NEXT", "(TEAM", "TIME)", "NEXT", "(UTC)"]
+    rows = {}
+    for line in lines:
+        match = JOB_ROW.match(line)
+        assert match, line
+        job, team, local, zone_name, utc = match.groups()
+        zone = ZoneInfo({"cs-east": "Asia/Shanghai"}.get(team, "UTC"))
+        at = datetime.strptime(local, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+        assert at == datetime.strptime(utc, "%Y-%m-%d %H:%M").replace(tzinfo=UTC), line
+        assert zone_name == at.tzname()
+        assert datetime.now(UTC) - timedelta(minutes=1) < at < datetime.now(UTC) + timedelta(days=8), line
+        rows[job, team] = (at.astimezone(zone).strftime("%a %H:%M"), at.astimezone(UTC).strftime("%H:%M"))
+    assert {job.name for job in JOBS} == {job for job, _team in rows}
+    assert rows["housekeeping", "(all)"][1] == "03:17"
+    assert rows["progress-reminder", "cs-east"][0].endswith("17:00")
+    assert rows["progress-reminder", "cs-east"][1] == "09:00", "Asia/Shanghai is UTC+8"
+    assert rows["progress-reminder", "sales"][1] == "17:00", "a team without a zone runs on TEAMOPS_TIMEZONE"
+    assert rows["progress-digest", "cs-east"][1] == "10:00"
+
+
+async def test_jobs_run_as_of_an_instant_prints_what_it_did(cli, services, database_url):
+    async with services.unit_of_work() as session:
+        await requests.record(session, "event:Ev0OLD", datetime(2026, 11, 21, 3, 16, tzinfo=UTC))
+        await requests.record(session, "event:Ev0RECENT", datetime(2026, 11, 21, 3, 18, tzinfo=UTC))
+
+    out = await asyncio.to_thread(
+        cli.ok, "jobs", "run", "housekeeping", "--at", "2026-11-23T03:17:00Z", DATABASE_URL=database_url
+    )
+
+    assert out.strip() == (
+        "housekeeping: forgot 1 delivery key(s) received before 2026-11-23T03:17:00+00:00 minus 2 days"
+    )
+    assert await deliveries.first_delivery(services, "event:Ev0OLD"), "forgotten: a delivery with it is new"
+    assert not await deliveries.first_delivery(services, "event:Ev0RECENT"), "kept"
+
+
+@pytest.mark.parametrize("at", ["yesterday", "2026-13-01T00:00:00Z"])
+def test_jobs_run_refuses_an_instant_that_is_not_iso_8601(cli, at):
+    migrated(cli)
+
+    result = cli("jobs", "run", "housekeeping", "--at", at)
+
+    assert result.returncode == 2
+    assert f"argument --at: not an ISO 8601 instant: {at!r}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+OUTBOX_STATUS = re.compile(r"^pending (\d+)  retrying (\d+)  dead (\d+)  oldest pending (\d+s|-)$")
+
+
+async def test_outbox_status_counts_and_retry_dead_requeues(cli, services, slack, database_url):
+    async def enqueue(key: str, channel: str) -> None:
+        async with services.unit_of_work() as session:
+            await services.notices(session).post(key, channel=channel, text=key)
+
+    async def outbox(*args: str) -> str:
+        return (await asyncio.to_thread(cli.ok, "outbox", *args, DATABASE_URL=database_url)).strip()
+
+    assert OUTBOX_STATUS.match(await outbox("status")).groups() == ("0", "0", "0", "-")
+    slack.refuse("chat.postMessage", "channel_not_found")
+    await enqueue("to-a-deleted-channel", "C0GONE001")
+    await sender_for(services).drain()
+    slack.fail("chat.postMessage", 503)
+    await enqueue("during-an-outage", "C0TEAM001")
+    await sender_for(services, base_backoff=3600).drain()  # the retry is an hour away
+    await enqueue("waiting-1", "C0TEAM001")
+    await enqueue("waiting-2", "C0TEAM002")
+
+    assert OUTBOX_STATUS.match(await outbox("status")).groups()[:3] == ("2", "1", "1")
+    assert await outbox("retry-dead") == "requeued 1 dead notice(s)"
+    assert OUTBOX_STATUS.match(await outbox("status")).groups()[:3] == ("3", "1", "0")
+    async with services.db.reader() as session:
+        row = await outbox_rows.by_key(session, "to-a-deleted-channel")
+    assert (row.status, row.attempts, row.last_error) == (outbox_rows.PENDING, 0, None)

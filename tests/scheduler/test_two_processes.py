@@ -1,47 +1,42 @@
-"""Two `teamops run` processes on one database: exactly one holds the clock, and the other takes it
-over within the lease time when the leader is killed."""
+"""Several `teamops run` processes on one database: exactly one holds the clock, another takes it
+over within the lease time when the leader is killed, and one with TEAMOPS_SCHEDULER=off never does."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
+from scheduler.runner import LEASE
+from storage.models import Lease
+from tests.processes import environment, free_port
+from tests.processes import start as start_teamops
 from tests.support import eventually
 
 LEASE_SECONDS = 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(database_url: str, slack_url: str, port: int, cwd: Path) -> subprocess.Popen:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMOPS_", "DATABASE_"))},
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "secret",
-        "SLACK_API_URL": slack_url,
-        "DATABASE_URL": database_url,
-        "TEAMOPS_LEASE_SECONDS": str(LEASE_SECONDS),
-        "TEAMOPS_LOG_LEVEL": "WARNING",
-    }
-    teamops = Path(sys.executable).with_name("teamops")
-    return subprocess.Popen(
-        [str(teamops), "run", "--http", "--port", str(port)],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def start(database_url: str, slack_url: str, port: int, cwd: Path, scheduler: str = "on") -> subprocess.Popen:
+    env = environment(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=slack_url,
+        DATABASE_URL=database_url,
+        TEAMOPS_LEASE_SECONDS=str(LEASE_SECONDS),
+        TEAMOPS_LOG_LEVEL="WARNING",
+        TEAMOPS_SCHEDULER=scheduler,
     )
+    return start_teamops(["run", "--http", "--port", str(port)], env, cwd)
+
+
+def stop_all(processes) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0, "SIGTERM stops the bot cleanly"
 
 
 async def scheduler_flags(http: httpx.AsyncClient, ports: list[int]) -> dict[int, bool]:
@@ -82,7 +77,41 @@ async def test_one_clock_per_deployment_and_takeover_after_a_kill(database_url, 
             took = await eventually(survivor_leads, within=LEASE_SECONDS * 3)
             assert took <= LEASE_SECONDS + LEASE_SECONDS / 3 + 1.5
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                assert process.wait(timeout=20) == 0, "SIGTERM stops the bot cleanly"
+        stop_all(processes.values())
+
+
+async def test_a_process_with_the_scheduler_off_never_takes_the_clock(
+    database_url, services, slack, tmp_path
+):
+    """The clock is free while the `off` process runs alone (its first holder stopped and released
+    it); a process started after it still takes the clock at once: the `off` one never competed."""
+    first, off, second = free_port(), free_port(), free_port()
+    processes = {first: start(database_url, slack.url, first, tmp_path)}
+    try:
+        async with httpx.AsyncClient(timeout=2) as http:
+
+            async def leads(port: int) -> bool:
+                flags = await scheduler_flags(http, [port, off] if off in processes else [port])
+                assert flags.get(off) in (None, False), "the process with the scheduler off never leads"
+                return flags[port] is True
+
+            await eventually(lambda: leads(first), within=40)
+            processes[off] = start(database_url, slack.url, off, tmp_path, scheduler="off")
+
+            async def off_answers() -> bool:
+                return (await scheduler_flags(http, [off]))[off] is False
+
+            await eventually(off_answers, within=40)
+            processes[first].send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(processes[first].wait, 30) == 0
+            async with services.db.reader() as session:
+                assert await session.get(Lease, LEASE) is None, "released: the clock is free"
+
+            processes[second] = start(database_url, slack.url, second, tmp_path)
+            await eventually(lambda: leads(second), within=40)
+            assert (await scheduler_flags(http, [off]))[off] is False
+            async with services.db.reader() as session:
+                holder = (await session.get(Lease, LEASE)).holder
+            assert f":{processes[second].pid}:" in holder
+    finally:
+        stop_all(processes.values())

@@ -1,7 +1,12 @@
 """A fake Slack Web API on 127.0.0.1, spoken to by the real slack-sdk client through SLACK_API_URL.
 
 It records every call, validates every message and view with slack_sdk.models (as Slack would refuse
-them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method.
+them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method,
+or to hold a method's calls until the test releases them (a request kept in flight).
+
+It is also Slack's side of Socket Mode: apps.connections.open hands out a websocket URL on the same
+server, the test sends envelopes down the newest connection, and the app's acknowledgements (with
+any response payload) are collected by envelope id.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
@@ -69,6 +74,10 @@ class FakeSlack:
     refused: list[Call] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     url: str = ""
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
+    arrived: list[Call] = field(default_factory=list)
+    connections: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: dict[str, dict] = field(default_factory=dict)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition | None = None
@@ -77,6 +86,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/socket-mode/{id}", self._socket_mode)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -87,6 +97,8 @@ class FakeSlack:
         return self
 
     async def stop(self) -> None:
+        for connection in self.connections:
+            await connection.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -117,10 +129,73 @@ class FakeSlack:
 
     async def wait_for(self, method: str, count: int = 1, within: float = 10.0) -> list[Call]:
         """Wait until `method` was called (successfully) at least `count` times."""
+        await self._until(lambda: len(self.calls_to(method)) >= count, within)
+        return self.calls_to(method)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep calls of `method` waiting, unanswered, until the returned event is set."""
+        self.held[method] = asyncio.Event()
+        return self.held[method]
+
+    async def wait_for_held(self, method: str, within: float = 10.0) -> Call:
+        """Wait until a call of `method` arrived and is being held."""
+        await self._until(lambda: any(c.method == method for c in self.arrived), within)
+        return next(c for c in self.arrived if c.method == method)
+
+    async def wait_for_connection(self, within: float = 10.0) -> web.WebSocketResponse:
+        """Wait until the app holds a Socket Mode connection; the newest one."""
+        await self._until(lambda: bool(self.open_connections), within)
+        return self.open_connections[-1]
+
+    @property
+    def open_connections(self) -> list[web.WebSocketResponse]:
+        return [c for c in self.connections if not c.closed]
+
+    async def send_envelope(
+        self, kind: str, payload: dict, *, envelope_id: str | None = None, retry_attempt: int = 0, **extra
+    ) -> str:
+        """Send an envelope (events_api, slash_commands, interactive) down the newest connection."""
+        envelope_id = envelope_id or f"envelope-{next(self._ts)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+            **({"retry_attempt": retry_attempt, "retry_reason": ""} if kind == "events_api" else {}),
+            **extra,
+        }
+        await (await self.wait_for_connection()).send_json(envelope)
+        return envelope_id
+
+    async def wait_for_ack(self, envelope_id: str, within: float = 10.0) -> dict:
+        """Wait for the app's acknowledgement of an envelope (with its payload, if any)."""
+        await self._until(lambda: envelope_id in self.acks, within)
+        return self.acks[envelope_id]
+
+    async def _until(self, condition, within: float) -> None:
         assert self._changed is not None
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
-        return self.calls_to(method)
+            await self._changed.wait_for(condition)
+
+    async def _changing(self, change) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            change()
+            self._changed.notify_all()
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        connection = web.WebSocketResponse()
+        await connection.prepare(request)
+        await connection.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP0001"}}
+        )
+        await self._changing(lambda: self.connections.append(connection))
+        async for message in connection:
+            if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                await self._changing(lambda ack=ack: self.acks.setdefault(ack["envelope_id"], ack))
+        await self._changing(lambda: None)  # closed: open_connections changed
+        return connection
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -139,6 +214,9 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in args:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if method in self.held:
+            await self._changing(lambda: self.arrived.append(Call(method, args, time.monotonic())))
+            await self.held[method].wait()
         pending = [f for f in self.failures.get(method, []) if f.channel in (None, args.get("channel"))]
         if pending:
             failure = pending[0]
@@ -168,10 +246,7 @@ class FakeSlack:
         return web.json_response(answer)
 
     async def _record(self, method: str, args: dict, answer: dict | None = None) -> None:
-        assert self._changed is not None
-        async with self._changed:
-            self.calls.append(Call(method, args, time.monotonic(), answer or {}))
-            self._changed.notify_all()
+        await self._changing(lambda: self.calls.append(Call(method, args, time.monotonic(), answer or {})))
 
     def _answer(self, method: str, args: dict) -> dict:
         if method == "auth.test":
@@ -180,6 +255,11 @@ class FakeSlack:
             user = args.get("user", "")
             profile = {"id": user, "locale": "en-US", "tz": "UTC"} | self.profiles.get(user, {})
             return {"ok": True, "user": profile}
+        if method == "apps.connections.open":
+            return {
+                "ok": True,
+                "url": self.url.replace("http", "ws", 1).replace("/api/", f"/socket-mode/{next(self._ts)}"),
+            }
         if method == "conversations.open":
             users = str(args.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")}}
