@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
 from bot.notify import Sender
@@ -87,10 +90,45 @@ async def health(services: Services, revision: str | None, clock: Clock | None =
     }
 
 
+# Slack's answers that mean the token itself is wrong: no retry will change them.
+REFUSED_TOKEN = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+
+async def check_tokens(settings: Settings, *, socket_mode: bool) -> None:
+    """Refuse to start on a token Slack refuses (a typo, a revoked app), naming its variable. When
+    Slack cannot be reached the bot starts anyway: its connection and the outbox retry."""
+    client = AsyncWebClient(base_url=settings.slack_api_url, timeout=10)
+    checks = [("SLACK_BOT_TOKEN", client.auth_test, {"token": settings.slack_bot_token})]
+    if socket_mode:
+        checks.append(
+            ("SLACK_APP_TOKEN", client.apps_connections_open, {"app_token": settings.slack_app_token})
+        )
+    for variable, call, token in checks:
+        try:
+            await call(**token)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if error in REFUSED_TOKEN:
+                raise SettingsError(f"{variable}: Slack refused it ({error})") from None
+            log.warning("checking %s: Slack answered %s; starting anyway", variable, error or "an error")
+        except Exception as exc:
+            log.warning("checking %s: Slack could not be reached (%s); starting anyway", variable, exc)
+
+
 async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_migrations: bool) -> None:
     from bot import server
 
     revision = await prepare_schema(settings, apply=apply_migrations)
+    await check_tokens(settings, socket_mode=not http)
     async with running(settings) as services, background(services) as work:
         app = build_app(services)
         if http:

@@ -150,3 +150,21 @@ async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelo
     replies = slack.calls_to("chat.postMessage")
     assert len(replies) == 1
     assert replies[0].args["channel"] == "D01BBB" and "I'm teamops" in replies[0].args["text"]
+
+
+@pytest.mark.parametrize(
+    ("method", "variable"),
+    [("auth.test", "SLACK_BOT_TOKEN"), ("apps.connections.open", "SLACK_APP_TOKEN")],
+)
+async def test_a_token_slack_refuses_stops_the_start_with_one_line_naming_it(
+    slack, database_url, tmp_path, method, variable
+):
+    slack.refuse(method, "invalid_auth")
+
+    async with socket_mode_bot(slack, database_url, tmp_path, connected=False) as bot:
+        exit_code = await asyncio.to_thread(bot.process.wait, 60)
+
+    lines = bot.log.read_text(encoding="utf-8").strip().splitlines()
+    assert exit_code == 2
+    assert lines == [f"teamops: {variable}: Slack refused it (invalid_auth)"]
+    assert slack.open_connections == [] and not slack.connections
