@@ -3,7 +3,6 @@ leads' weekly summary. Client contacts appear only in what the team's members se
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +23,7 @@ from bot.rules.complaints import (
 )
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, sections
 from bot.views.errors import user_error_text
+from bot.views.forms import input_block, modal, option, plain, text_input
 from bot.views.mrkdwn import escape, mention
 
 SEVERITY_ICON = {
@@ -45,42 +45,12 @@ BUTTON_STYLE = {Action.ACKNOWLEDGE: "primary", Action.RESOLVE: "primary", Action
 DESCRIPTION_ON_CARD = 500
 
 
-def _plain(text: str, limit: int = 150) -> dict:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
-
-
-def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text, 75), "value": value}
-
-
-def _input(block_id: str, label: str, element: dict, *, optional: bool = False) -> dict:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-
-
-def _text_input(action_id: str, max_length: int, initial: str = "", *, multiline: bool = False) -> dict:
-    element = {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": multiline,
-        "max_length": max_length,
-    }
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return element
-
-
 def _select(action_id: str, options: list[dict], placeholder: str) -> dict:
     return {
         "type": "static_select",
         "action_id": action_id,
         "options": options,
-        "placeholder": _plain(placeholder),
+        "placeholder": plain(placeholder),
     }
 
 
@@ -112,80 +82,80 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
     default owner."""
     blocks: list[dict] = []
     if len(teams) > 1:
-        select = _select(Ids.TEAM, [_option(c.name, c.key) for c in teams], t("complaints.form.team"))
+        select = _select(Ids.TEAM, [option(c.name, c.key) for c in teams], t("complaints.form.team"))
         if team is not None:
-            select["initial_option"] = _option(team.name, team.key)
-        block = _input(Ids.TEAM_BLOCK, t("complaints.form.team"), select)
+            select["initial_option"] = option(team.name, team.key)
+        block = input_block(Ids.TEAM_BLOCK, t("complaints.form.team"), select)
         block["dispatch_action"] = True  # choosing a team puts its default owner in the form
         blocks.append(block)
     via = _select(
-        Ids.RECEIVED_VIA, [_option(via_text(t, v), v) for v in ReceivedVia], t("complaints.form.pick")
+        Ids.RECEIVED_VIA, [option(via_text(t, v), v) for v in ReceivedVia], t("complaints.form.pick")
     )
     category = _select(
-        Ids.CATEGORY, [_option(category_text(t, c), c) for c in Category], t("complaints.form.pick")
+        Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], t("complaints.form.pick")
     )
     severity = _select(
-        Ids.SEVERITY, [_option(severity_text(t, s), s) for s in SEVERITIES], t("complaints.form.pick")
+        Ids.SEVERITY, [option(severity_text(t, s), s) for s in SEVERITIES], t("complaints.form.pick")
     )
-    owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": _plain(t("complaints.form.pick"))}
+    owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(t("complaints.form.pick"))}
     if team is not None and team.default_owner:
         owner["initial_user"] = team.default_owner
     blocks += [
-        _input(Ids.CLIENT_BLOCK, t("complaints.form.client"), _text_input(Ids.CLIENT, CLIENT_MAX)),
-        _input(
+        input_block(
+            Ids.CLIENT_BLOCK, t("complaints.form.client"), text_input(Ids.CLIENT, max_length=CLIENT_MAX)
+        ),
+        input_block(
             Ids.CONTACT_BLOCK,
             t("complaints.form.contact"),
-            _text_input(Ids.CONTACT, CONTACT_MAX),
+            text_input(Ids.CONTACT, max_length=CONTACT_MAX),
             optional=True,
         ),
-        _input(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
-        _input(Ids.CATEGORY_BLOCK, t("complaints.form.category"), category),
-        _input(Ids.SEVERITY_BLOCK, t("complaints.form.severity"), severity),
-        _input(
+        input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
+        input_block(Ids.CATEGORY_BLOCK, t("complaints.form.category"), category),
+        input_block(Ids.SEVERITY_BLOCK, t("complaints.form.severity"), severity),
+        input_block(
             Ids.DESCRIPTION_BLOCK,
             t("complaints.form.description"),
-            _text_input(Ids.DESCRIPTION, DESCRIPTION_MAX, description, multiline=True),
+            text_input(Ids.DESCRIPTION, max_length=DESCRIPTION_MAX, initial=description, multiline=True),
         ),
-        _input(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
+        input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
     ]
-    return {
-        "type": "modal",
-        "callback_id": Ids.FORM,
-        "title": _plain(t("complaints.form.title"), 24),
-        "submit": _plain(t("complaints.form.submit"), 24),
-        "close": _plain(t("common.cancel"), 24),
-        "private_metadata": json.dumps({"team": team.key if team else None}),
-        "blocks": blocks,
-    }
+    return modal(
+        Ids.FORM,
+        title=t("complaints.form.title"),
+        submit=t("complaints.form.submit"),
+        close=t("common.cancel"),
+        metadata={"team": team.key if team else None},
+        blocks=blocks,
+    )
 
 
 def _small_form(t: Translator, callback_id: str, shown, blocks: list[dict], title: str) -> dict:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": _plain(title, 24),
-        "submit": _plain(t("complaints.form.submit"), 24),
-        "close": _plain(t("common.cancel"), 24),
-        "private_metadata": json.dumps({"id": shown.id}),
-        "blocks": [*sections(f"*{shown.reference}*"), *blocks],
-    }
+    return modal(
+        callback_id,
+        title=title,
+        submit=t("complaints.form.submit"),
+        close=t("common.cancel"),
+        metadata={"id": shown.id},
+        blocks=[*sections(f"*{shown.reference}*"), *blocks],
+    )
 
 
 def resolve_form(t: Translator, shown) -> dict:
-    scores = [_option(str(n), str(n)) for n in range(1, 6)]
+    scores = [option(str(n), str(n)) for n in range(1, 6)]
     blocks = [
-        _input(
+        input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
-            _text_input(Ids.RESOLUTION, NOTE_MAX, multiline=True),
+            text_input(Ids.RESOLUTION, max_length=NOTE_MAX, multiline=True),
         ),
-        _input(
+        input_block(
             Ids.FEEDBACK_BLOCK,
             t("complaints.resolve.feedback"),
-            _text_input(Ids.FEEDBACK, NOTE_MAX, multiline=True),
+            text_input(Ids.FEEDBACK, max_length=NOTE_MAX, multiline=True),
             optional=True,
         ),
-        _input(
+        input_block(
             Ids.SATISFACTION_BLOCK,
             t("complaints.resolve.satisfaction"),
             _select(Ids.SATISFACTION, scores, t("complaints.form.pick")),
@@ -197,13 +167,13 @@ def resolve_form(t: Translator, shown) -> dict:
 
 def reassign_form(t: Translator, shown) -> dict:
     owner = {"type": "users_select", "action_id": Ids.OWNER, "initial_user": shown.owner_id}
-    blocks = [_input(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner)]
+    blocks = [input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner)]
     return _small_form(t, Ids.REASSIGN_FORM, shown, blocks, t("complaints.reassign.title"))
 
 
 def escalate_form(t: Translator, shown) -> dict:
-    reason = _text_input(Ids.REASON, NOTE_MAX, multiline=True)
-    blocks = [_input(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
+    reason = text_input(Ids.REASON, max_length=NOTE_MAX, multiline=True)
+    blocks = [input_block(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
     return _small_form(t, Ids.ESCALATE_FORM, shown, blocks, t("complaints.escalate.title"))
 
 
@@ -273,7 +243,7 @@ def _button(t: Translator, action: Action, complaint_id: int) -> dict:
     button = {
         "type": "button",
         "action_id": BUTTON[action],
-        "text": _plain(t(f"complaints.button.{action.value}"), 75),
+        "text": plain(t(f"complaints.button.{action.value}"), 75),
         "value": str(complaint_id),
     }
     if action in BUTTON_STYLE:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.ids import Progress
 from bot.rules.progress import PROJECT_MAX, TEXT_MAX, Period, ProjectLine, Status
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, sections
+from bot.views.forms import input_block, modal, option, plain, text_input
 from bot.views.mrkdwn import escape, mention
 
 STATUS_ICON = {
@@ -16,125 +16,84 @@ STATUS_ICON = {
     Status.AT_RISK: ":large_orange_circle:",
     Status.ON_TRACK: ":large_green_circle:",
 }
-OPTION_TEXT_MAX = 75
-
-
-def _plain(text: str, limit: int = 150) -> dict:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
-
-
-def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text, OPTION_TEXT_MAX), "value": value}
-
-
-def _input(
-    block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None
-) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _plain(hint, 2000)
-    return block
-
-
-def _text_input(
-    action_id: str, placeholder: str, initial: str = "", *, multiline: bool = True, max_length: int = TEXT_MAX
-) -> dict:
-    element = {
-        "type": "plain_text_input",
-        "action_id": action_id,
-        "multiline": multiline,
-        "max_length": max_length,
-        "placeholder": _plain(placeholder),
-    }
-    if initial:
-        element["initial_value"] = initial[:max_length]
-    return element
 
 
 def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: str | None) -> dict:
     """The report modal. `teams` are the member's teams; they choose only when there are several."""
     blocks: list[dict] = []
     if len(teams) > 1:
-        options = [_option(m.team_name, m.team_key) for m in teams]
+        options = [option(m.team_name, m.team_key) for m in teams]
         select = {"type": "static_select", "action_id": Progress.TEAM, "options": options}
         if team is not None:
-            select["initial_option"] = _option(team.team_name, team.team_key)
-        block = _input(Progress.TEAM_BLOCK, t("progress.form.team"), select)
+            select["initial_option"] = option(team.team_name, team.team_key)
+        block = input_block(Progress.TEAM_BLOCK, t("progress.form.team"), select)
         block["dispatch_action"] = True  # choosing a team refreshes its recent projects
         blocks.append(block)
     project = prefill.project if prefill else ""
     if recent_projects:
-        choices = [_option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
+        choices = [option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
         select = {
             "type": "static_select",
             "action_id": Progress.PROJECT,
             "options": choices,
-            "placeholder": _plain(t("progress.form.project_pick")),
+            "placeholder": plain(t("progress.form.project_pick")),
         }
         if project and project in recent_projects[:100]:
-            select["initial_option"] = _option(project, project[:PROJECT_MAX])
+            select["initial_option"] = option(project, project[:PROJECT_MAX])
             project = ""
-        blocks.append(_input(Progress.PROJECT_BLOCK, t("progress.form.project"), select, optional=True))
+        blocks.append(input_block(Progress.PROJECT_BLOCK, t("progress.form.project"), select, optional=True))
     blocks.append(
-        _input(
+        input_block(
             Progress.NEW_PROJECT_BLOCK,
             t("progress.form.new_project") if recent_projects else t("progress.form.project"),
-            _text_input(
+            text_input(
                 Progress.NEW_PROJECT,
-                t("progress.form.new_project_hint"),
-                project,
-                multiline=False,
                 max_length=PROJECT_MAX,
+                initial=project,
+                placeholder=t("progress.form.new_project_hint"),
             ),
             optional=bool(recent_projects),
         )
     )
     blocks += [
-        _input(
+        input_block(
             Progress.DONE_BLOCK,
             t("progress.form.done"),
-            _text_input(Progress.DONE, t("progress.form.done_hint"), prefill.done if prefill else ""),
+            _long_text(Progress.DONE, t("progress.form.done_hint"), prefill.done if prefill else ""),
         ),
-        _input(
+        input_block(
             Progress.NEXT_BLOCK,
             t("progress.form.next"),
-            _text_input(Progress.NEXT, t("progress.form.next_hint"), prefill.next_steps if prefill else ""),
+            _long_text(Progress.NEXT, t("progress.form.next_hint"), prefill.next_steps if prefill else ""),
             optional=True,
         ),
-        _input(
+        input_block(
             Progress.BLOCKERS_BLOCK,
             t("progress.form.blockers"),
-            _text_input(
+            _long_text(
                 Progress.BLOCKERS, t("progress.form.blockers_hint"), prefill.blockers if prefill else ""
             ),
             optional=True,
             hint=t("progress.form.blockers_note"),
         ),
-        _input(
+        input_block(
             Progress.PERCENT_BLOCK, t("progress.form.percent"), _percent(prefill.percent if prefill else None)
         ),
-        _input(
+        input_block(
             Progress.STATUS_BLOCK,
             t("progress.form.status"),
             _status_choice(t, prefill.status if prefill else None),
         ),
     ]
     metadata = {"team": team.team_key if team else None, "url": response_url}
-    return {
-        "type": "modal",
-        "callback_id": Progress.FORM,
-        "title": _plain(t("progress.form.title"), 24),
-        "submit": _plain(t("progress.form.submit"), 24),
-        "close": _plain(t("common.cancel"), 24),
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks,
-    }
+    return modal(
+        Progress.FORM,
+        title=t("progress.form.title"),
+        submit=t("progress.form.submit"),
+        close=t("common.cancel"),
+        metadata=metadata,
+        blocks=blocks,
+    )
 
 
 # Which input block shows the error for each field of the form.
@@ -153,6 +112,12 @@ def field_errors(t: Translator, fields: dict[str, str]) -> dict[str, str]:
     return {FIELD_BLOCKS[field]: t(key) for field, key in fields.items()}
 
 
+def _long_text(action_id: str, placeholder: str, initial: str) -> dict:
+    return text_input(
+        action_id, max_length=TEXT_MAX, initial=initial, multiline=True, placeholder=placeholder
+    )
+
+
 def _percent(initial: int | None) -> dict:
     element = {
         "type": "number_input",
@@ -167,10 +132,10 @@ def _percent(initial: int | None) -> dict:
 
 
 def _status_choice(t: Translator, initial: Status | None) -> dict:
-    options = [_option(status_text(t, s), s.value) for s in Status]
+    options = [option(status_text(t, s), s.value) for s in Status]
     element = {"type": "radio_buttons", "action_id": Progress.STATUS, "options": options}
     if initial is not None:
-        element["initial_option"] = _option(status_text(t, initial), initial.value)
+        element["initial_option"] = option(status_text(t, initial), initial.value)
     return element
 
 
@@ -227,7 +192,7 @@ def blocked_alert(t: Translator, report) -> dict:
                 {
                     "type": "button",
                     "action_id": Progress.OPEN_REPORT,
-                    "text": _plain(t("progress.alert.open")),
+                    "text": plain(t("progress.alert.open")),
                     "value": str(report.id),
                     "style": "danger",
                 }
@@ -253,7 +218,7 @@ def reminder(t: Translator, team_name: str, team_key: str, period: Period, timez
                 {
                     "type": "button",
                     "action_id": Progress.OPEN_FORM,
-                    "text": _plain(t("progress.reminder.button")),
+                    "text": plain(t("progress.reminder.button")),
                     "value": team_key,
                     "style": "primary",
                 }
@@ -273,8 +238,8 @@ def report_modal(t: Translator, report) -> dict:
     return {
         "type": "modal",
         "callback_id": Progress.VIEW,
-        "title": _plain(t("progress.view.title"), 24),
-        "close": _plain(t("common.close"), 24),
+        "title": plain(t("progress.view.title"), 24),
+        "close": plain(t("common.close"), 24),
         "blocks": sections(text + "\n" + report_lines(t, report)),
     }
 
