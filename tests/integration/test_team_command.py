@@ -11,7 +11,7 @@ from bot.services.context import Actor
 from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
 from tests.slack.fake_api import validate_message
-from tests.support import sending
+from tests.support import eventually, sending
 
 LEAD, MEMBER, NEWCOMER = "U01AAA", "U01BBB", "U01NEW"
 
@@ -67,6 +67,28 @@ async def test_member_locale_comes_from_slack_profile_else_the_team(import_roste
     assert len(slack.calls_to("users.info")) == 2
     await slack_client.command(MEMBER, "/team")
     assert len(slack.calls_to("users.info")) == 2, "the profile is kept, not fetched per request"
+
+
+async def test_a_slow_profile_lookup_does_not_hold_up_the_answer(
+    import_roster, slack_client, services, slack
+):
+    await import_roster({"teams": [CS_EAST]})
+    slack.profiles[MEMBER] = {"locale": "zh-TW"}
+    slack.slow("users.info", 3.0)  # beyond what a request may wait and still ack within Slack's 3 s
+
+    first = _text((await slack_client.command(MEMBER, "/team")).json())
+    await slack.wait_for("users.info")  # Slack's slow answer arrives after all
+    slack.slow("users.info", None)
+
+    async def kept() -> bool:
+        return (await _actor(services, MEMBER)).locale == "zh-Hant"
+
+    await eventually(kept, within=5)
+    later = _text((await slack_client.command(MEMBER, "/team")).json())
+
+    assert "组长：" in first, "answered at once, in the team's language"
+    assert "組長：" in later, "the member's own language, once Slack told it"
+    assert len(slack.calls_to("users.info")) == 1
 
 
 async def test_lead_adds_a_member_and_the_roster_changes(import_roster, slack_client, services, slack):

@@ -1,7 +1,8 @@
 """A fake Slack Web API on 127.0.0.1, spoken to by the real slack-sdk client through SLACK_API_URL.
 
 It records every call, validates every message and view with slack_sdk.models (as Slack would refuse
-them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method.
+them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method;
+or to be slow: answer a method only after a delay.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class FakeSlack:
     invalid: list[str] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    delays: dict[str, float] = field(default_factory=dict)
     url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -112,6 +114,14 @@ class FakeSlack:
         HTTP 200 with ok false and the error (channel_not_found, is_archived ...)."""
         self.errors[method].append(error)
 
+    def slow(self, method: str, seconds: float | None) -> None:
+        """Answer every call of `method` only after `seconds` (None: promptly again). A call is
+        recorded once it is answered."""
+        if seconds is None:
+            self.delays.pop(method, None)
+        else:
+            self.delays[method] = seconds
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -139,6 +149,8 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in args:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         pending = [f for f in self.failures.get(method, []) if f.channel in (None, args.get("channel"))]
         if pending:
             failure = pending[0]
