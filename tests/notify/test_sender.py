@@ -157,3 +157,48 @@ async def test_two_senders_on_one_database_send_each_notice_once(settings, servi
     sent = texts(slack)
     assert sorted(sent) == sorted(f"notice {n}" for n in range(120))
     assert len(sent) == len(set(sent)) == 120
+
+
+async def test_a_rate_limited_conversations_open_holds_the_dms_that_need_it(services, slack):
+    slack.fail("conversations.open", 429, retry_after=1)
+    people = [f"U0PERSON{n}" for n in range(1, 6)]
+    async with services.unit_of_work() as session:
+        for user in people:
+            await services.notices(session).dm(f"welcome:{user}", user=user, text=f"welcome {user}")
+
+    # One row at a time, so that Slack's answer to the first is known before the next is tried.
+    async with sending(services, concurrency=1) as sender:
+        await slack.wait_for("chat.postMessage", len(people))
+
+    (refused,) = slack.refused
+    assert refused.method == "conversations.open"
+    opened = slack.calls_to("conversations.open")
+    assert sorted(call.args["users"] for call in opened) == people
+    assert all(call.at >= refused.at + 1 for call in opened), "none while Slack held the method"
+    posts = slack.calls_to("chat.postMessage")
+    assert sorted((c.args["channel"], c.args["text"]) for c in posts) == [
+        (f"D0PERSON{n}", f"welcome U0PERSON{n}") for n in range(1, 6)
+    ], "each person once, in their own IM"
+    assert (sender.stats.rate_limited, sender.stats.held) == (1, 3), (
+        "the refused row waits out Retry-After; the three claimed with it go back untried together, "
+        "and the fifth is not claimed while the method is held"
+    )
+
+
+async def test_a_429_without_a_channel_holds_that_whole_method(services, slack):
+    slack.fail("views.publish", 429, retry_after=1)
+    people = ["U0HOME001", "U0HOME002", "U0HOME003"]
+    view = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "home"}}]}
+    async with services.unit_of_work() as session:
+        for user in people:
+            await services.notices(session).publish_home(f"home:{user}", user=user, view=view)
+
+    async with sending(services, concurrency=1) as sender:
+        await slack.wait_for("views.publish", len(people))
+
+    (refused,) = slack.refused
+    assert refused.method == "views.publish"
+    published = slack.calls_to("views.publish")
+    assert sorted(call.args["user_id"] for call in published) == people
+    assert all(call.at >= refused.at + 1 for call in published), "none while Slack held the method"
+    assert (sender.stats.rate_limited, sender.stats.held) == (1, 2)
