@@ -202,6 +202,8 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender %s started", self.name)
         while not stop.is_set():
+            # Cleared before draining, so that a row enqueued while this drain runs wakes the next.
+            self._wake.clear()
             try:
                 busy = await self.drain_once()
             except Exception:
@@ -209,7 +211,6 @@ class Sender:
                 busy = 0
             if busy:
                 continue
-            self._wake.clear()
             # A held method's rows are due the moment the hold ends, not at the next poll.
             idle = min([self.poll_seconds, *self._held().values()])
             waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]

@@ -32,6 +32,30 @@ async def test_a_notice_enqueued_during_an_outage_is_delivered_once_after_it(ser
     assert texts(slack) == ["complaint C-2026-0001 is overdue"]
 
 
+async def test_an_enqueued_notice_wakes_the_idle_sender_at_once(services, slack):
+    async with sending(services, poll_seconds=30) as sender:
+        # Observe (not replace) the sender's drains, to enqueue only once it has found nothing to do
+        # and gone to wait for its next poll.
+        idle = asyncio.Event()
+        drain = sender.drain_once
+
+        async def observed_drain() -> int:
+            claimed = await drain()
+            if not claimed:
+                idle.set()
+            return claimed
+
+        sender.drain_once = observed_drain
+        for n in range(1, 4):
+            await idle.wait()
+            idle.clear()
+            await enqueue_post(services, f"wake-{n}", text=f"notice {n}")
+            # Well within the 30 s poll: only the wake-up its commit sent can have delivered it.
+            await slack.wait_for("chat.postMessage", n, within=10)
+
+    assert texts(slack) == ["notice 1", "notice 2", "notice 3"]
+
+
 async def test_retry_after_holds_back_only_that_channel(services, slack):
     slack.fail("chat.postMessage", 429, retry_after=2, channel="C0SLOW001")
 
