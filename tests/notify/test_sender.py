@@ -152,6 +152,22 @@ async def test_a_refused_notice_is_dead_and_can_be_retried(services, slack):
     assert texts(slack) == ["hi"]
 
 
+async def test_an_answer_slack_refuses_through_a_response_url_is_dead(services, slack):
+    too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    async with services.unit_of_work() as session:
+        notices = services.notices(session)
+        url = f"{slack.response_url_base}1"
+        await notices.respond("answer:bad", response_url=url, user="U01BBB", text="t", blocks=too_long)
+
+    await sender_for(services).drain()
+    async with services.db.reader() as session:
+        row = await repo.by_key(session, "answer:bad")
+
+    assert slack.calls_to("response_url") == []
+    assert len(slack.invalid) == 1 and slack.invalid[0].startswith("response_url: ")
+    assert (row.status, row.last_error) == ("dead", "response_url: HTTP 400 invalid_blocks")
+
+
 async def test_the_sender_gives_up_after_the_bounded_time(settings, slack):
     quick = settings.model_copy(update={"outbox_give_up_hours": 0.5 / 3600})
     slack.fail("chat.postMessage", 503, times=1000)

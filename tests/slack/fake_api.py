@@ -134,6 +134,11 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        try:
+            validate_message(body)
+        except Exception as exc:
+            self.invalid.append(f"response_url: {exc}")
+            return web.Response(status=400, text="invalid_blocks")
         await self._record("response_url", body)
         return web.Response(text="ok")
 
