@@ -101,6 +101,27 @@ async def test_lead_adds_a_member_and_the_roster_changes(import_roster, slack_cl
     assert (await _people(services))[NEWCOMER] == "member"
 
 
+async def test_a_lead_of_two_teams_names_the_team_to_change(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    west = {**CS_EAST, "key": "cs-west", "name": "Customer Service West", "locale": "en"}
+    await import_roster({"teams": [CS_EAST, west]})
+
+    named = await slack_client.command(LEAD, "/team", f"cs-east add <@{NEWCOMER}>")
+    unnamed = await slack_client.command(LEAD, "/team", "add <@U01OTHER>")
+
+    assert "<@U01NEW> joined *Customer Service East* as member." in _text(named.json())
+    assert (
+        "You lead more than one team, so say which: `/team cs-east add …`. Your teams: cs-east, cs-west."
+        in unnamed.json()["text"]
+    )
+    teams = {
+        t.key: {e.user_id for e in t.entries}
+        for t in await rosters_of(services, await _actor(services, LEAD))
+    }
+    assert NEWCOMER in teams["cs-east"] and NEWCOMER not in teams["cs-west"]
+    assert teams["cs-west"] == {LEAD, MEMBER}, "the refused change changed nothing"
+
+
 async def test_member_is_refused_and_nothing_changes(import_roster, slack_client, services, slack):
     slack.profiles[MEMBER] = {"locale": "en-US"}
     await import_roster({"teams": [CS_EAST]})
