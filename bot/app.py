@@ -81,6 +81,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
             return _answer_in_ack(t, body, text)
         if body.get("response_url"):
             await respond(text=text, response_type="ephemeral", replace_original=False)
+        _keep_acknowledgement(context)  # last: nothing may await between this and Bolt's reset
         return None
 
     handlers.register_all(app)
@@ -106,6 +107,15 @@ def _answer_in_ack(t, body: dict, text: str) -> BoltResponse:
     return BoltResponse(
         status=200, body=json.dumps(payload), headers={"content-type": "application/json;charset=utf-8"}
     )
+
+
+def _keep_acknowledgement(context: AsyncBoltContext) -> None:
+    """The listener failed after its ack(). Once this handler returns, Bolt (1.30) sets the ack's
+    response to None; when that happens before Bolt sent the ack (a listener that fails within its
+    10 ms poll), the request goes unanswered and Slack gets a 404 after 3 s. Put the ack back."""
+    acked = context.ack.response
+    if acked is not None:
+        asyncio.get_running_loop().call_soon(setattr, context.ack, "response", acked)
 
 
 def _may_fetch(failures: dict[str, float], user_id: str) -> bool:

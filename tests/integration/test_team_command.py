@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 
 from slack_sdk.models.blocks import Block
@@ -297,3 +299,22 @@ async def test_a_retried_event_is_answered_once(import_roster, slack_client, ser
     replies = slack.calls_to("chat.postMessage")
     assert len(replies) == 1
     assert replies[0].args["channel"] == "D01BBB" and "I'm teamops" in replies[0].args["text"]
+
+
+async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
+    import_roster, slack_client, slack, caplog
+):
+    slack.profiles[MEMBER] = {"locale": "zh-TW"}
+    await import_roster({"teams": [CS_EAST]})
+    slack.refuse("views.open", "expired_trigger_id")  # the report form cannot open: no answer for that
+
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        reply = await slack_client.command(MEMBER, "/progress")
+        (answer,) = await slack.wait_for("response_url")
+
+    assert reply.status_code == 200, "acknowledged before it failed"
+    assert answer.args["response_type"] == "ephemeral"
+    found = re.search(r"系統出錯.*編號 `([0-9a-f]{8})`", answer.args["text"])
+    assert found, answer.args["text"]
+    (logged,) = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged.exc_info is not None and "expired_trigger_id" in caplog.text, "the traceback is logged"
