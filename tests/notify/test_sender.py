@@ -199,6 +199,20 @@ async def test_two_senders_on_one_database_send_each_notice_once(settings, servi
     assert len(sent) == len(set(sent)) == 120
 
 
+async def sent_after_one_429(services, slack, method: str, count: int, *, last: str | None = None):
+    """Send with one row at a time, so that Slack's answer to one row is known before the next is
+    tried, until `last` (default `method`) succeeded `count` times. Checks that `method` was refused
+    once and not called again while Slack held it; returns the sender and `method`'s calls."""
+    async with sending(services, concurrency=1) as sender:
+        await slack.wait_for(last or method, count)
+
+    (refused,) = slack.refused
+    assert refused.method == method
+    calls = slack.calls_to(method)
+    assert all(call.at >= refused.at + 1 for call in calls), "none while Slack held the method"
+    return sender, calls
+
+
 async def test_a_rate_limited_conversations_open_holds_the_dms_that_need_it(services, slack):
     slack.fail("conversations.open", 429, retry_after=1)
     people = [f"U0PERSON{n}" for n in range(1, 6)]
@@ -206,15 +220,11 @@ async def test_a_rate_limited_conversations_open_holds_the_dms_that_need_it(serv
         for user in people:
             await services.notices(session).dm(f"welcome:{user}", user=user, text=f"welcome {user}")
 
-    # One row at a time, so that Slack's answer to the first is known before the next is tried.
-    async with sending(services, concurrency=1) as sender:
-        await slack.wait_for("chat.postMessage", len(people))
+    sender, opened = await sent_after_one_429(
+        services, slack, "conversations.open", 5, last="chat.postMessage"
+    )
 
-    (refused,) = slack.refused
-    assert refused.method == "conversations.open"
-    opened = slack.calls_to("conversations.open")
     assert sorted(call.args["users"] for call in opened) == people
-    assert all(call.at >= refused.at + 1 for call in opened), "none while Slack held the method"
     posts = slack.calls_to("chat.postMessage")
     assert sorted((c.args["channel"], c.args["text"]) for c in posts) == [
         (f"D0PERSON{n}", f"welcome U0PERSON{n}") for n in range(1, 6)
@@ -233,12 +243,7 @@ async def test_a_429_without_a_channel_holds_that_whole_method(services, slack):
         for user in people:
             await services.notices(session).publish_home(f"home:{user}", user=user, view=view)
 
-    async with sending(services, concurrency=1) as sender:
-        await slack.wait_for("views.publish", len(people))
+    sender, published = await sent_after_one_429(services, slack, "views.publish", 3)
 
-    (refused,) = slack.refused
-    assert refused.method == "views.publish"
-    published = slack.calls_to("views.publish")
     assert sorted(call.args["user_id"] for call in published) == people
-    assert all(call.at >= refused.at + 1 for call in published), "none while Slack held the method"
     assert (sender.stats.rate_limited, sender.stats.held) == (1, 2)
