@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # After Slack's users.info fails for a user, leave their profile alone for this long.
 PROFILE_RETRY_AFTER = 3600.0
+# How long a request waits for users.info before its listener runs: the listener must still ack
+# within Slack's 3 s. A slower answer is kept when it comes, for the user's next request.
+PROFILE_WAIT = 1.0
 
 
 def web_client(services: Services) -> AsyncWebClient:
@@ -41,6 +45,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         logger=logging.getLogger("slack_bolt"),
     )
     profile_failures: dict[str, float] = {}
+    profile_fetches: dict[str, asyncio.Task] = {}
     processed = deliveries.Deliveries(services)
 
     @app.middleware
@@ -58,7 +63,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         if context.user_id:
             actor = await people.actor(services, context.user_id)
             if people.needs_profile(actor, services.now()) and _may_fetch(profile_failures, context.user_id):
-                actor = await _with_profile(services, context, actor, profile_failures)
+                actor = await _with_profile(services, context, actor, profile_failures, profile_fetches)
             context["actor"] = actor
         return await next()
 
@@ -78,7 +83,10 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
             return _answer_in_ack(t, body, text)
         if body.get("response_url"):
             await respond(text=text, response_type="ephemeral", replace_original=False)
-        return BoltResponse(status=200, body="") if response is not None else None
+        if response is not None:  # not acknowledged yet: this is the acknowledgement
+            return BoltResponse(status=200, body="")
+        _keep_acknowledgement(context)  # last: nothing may await between this and Bolt's reset
+        return None
 
     handlers.register_all(app)
     return app
@@ -105,22 +113,56 @@ def _answer_in_ack(t, body: dict, text: str) -> BoltResponse:
     )
 
 
+def _keep_acknowledgement(context: AsyncBoltContext) -> None:
+    """The listener failed after its ack(). Once this handler returns, Bolt (1.30) sets the ack's
+    response to None; when that happens before Bolt sent the ack (a listener that fails within its
+    10 ms poll), the request goes unanswered and Slack gets a 404 after 3 s. Put the ack back."""
+    acked = context.ack.response
+    if acked is not None:
+        asyncio.get_running_loop().call_soon(setattr, context.ack, "response", acked)
+
+
 def _may_fetch(failures: dict[str, float], user_id: str) -> bool:
     failed_at = failures.get(user_id)
     return failed_at is None or time.monotonic() - failed_at > PROFILE_RETRY_AFTER
 
 
-async def _with_profile(services, context: AsyncBoltContext, actor, failures: dict[str, float]):
-    """Learn the user's language and zone from Slack (users.info, include_locale) and keep them."""
+async def _with_profile(
+    services, context: AsyncBoltContext, actor, failures: dict[str, float], fetches: dict[str, asyncio.Task]
+):
+    """The actor with the language Slack's profile gives them, if Slack answers within PROFILE_WAIT;
+    else the actor as the fallbacks (their team's language) serve them, while the one fetch per user
+    goes on and keeps what it learns."""
+    fetch = fetches.get(actor.user_id)
+    if fetch is None:
+        fetch = fetches[actor.user_id] = asyncio.create_task(
+            _fetch_profile(services, context.client, actor.user_id, failures)
+        )
+        fetch.add_done_callback(lambda _: fetches.pop(actor.user_id, None))
     try:
-        reply = await context.client.users_info(user=actor.user_id, include_locale=True)
+        fetched, locale = await asyncio.wait_for(asyncio.shield(fetch), PROFILE_WAIT)
+    except TimeoutError:
+        log.info("users.info for %s is slow: answering in the fallback language meanwhile", actor.user_id)
+        return actor
+    if not fetched:
+        return actor
+    return Actor(actor.user_id, locale or actor.locale, actor.memberships, services.now())
+
+
+async def _fetch_profile(
+    services, client: AsyncWebClient, user_id: str, failures: dict[str, float]
+) -> tuple[bool, str | None]:
+    """Learn the user's language and zone from Slack (users.info, include_locale) and keep them.
+    Returns whether that worked, and our locale for them if we have one."""
+    try:
+        reply = await client.users_info(user=user_id, include_locale=True)
         user = reply.get("user") or {}
         locale = await people.remember_profile(
-            services, actor.user_id, slack_locale=user.get("locale"), timezone=user.get("tz")
+            services, user_id, slack_locale=user.get("locale"), timezone=user.get("tz")
         )
     except Exception as exc:  # Slack unreachable or refusing: the fallbacks serve meanwhile
-        failures[actor.user_id] = time.monotonic()
-        log.warning("users.info for %s failed: %s", actor.user_id, exc)
-        return actor
-    failures.pop(actor.user_id, None)
-    return Actor(actor.user_id, locale or actor.locale, actor.memberships, services.now())
+        failures[user_id] = time.monotonic()
+        log.warning("users.info for %s failed: %s", user_id, exc)
+        return False, None
+    failures.pop(user_id, None)
+    return True, locale

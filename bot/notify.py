@@ -2,8 +2,10 @@
 
 Services write notices into the outbox in the same transaction as the change that causes them
 (`post`, `update`, `ephemeral`, `dm`, `publish_home`); the Sender drains the outbox through the Web
-API: it honours 429 Retry-After per method and lane, retries 5xx and connection errors with
-exponential backoff and jitter, gives up after a bounded time, and records where each message landed.
+API: it honours 429 Retry-After per lane, and per method for the methods called without a channel
+(leaving the rows that need such a method in the outbox until Slack lets it through again), retries
+5xx and connection errors with exponential backoff and jitter, gives up after a bounded time, and
+records where each message landed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 
 # Slack's errors that say "try again later"; every other error is an answer no retry will change.
 TRANSIENT_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavailable", "request_timeout"})
+
+# The notice kinds that call a Web API method without a channel, which a 429 holds as a whole. A DM
+# calls conversations.open too, until its person's IM channel is known.
+CHANNELLESS_METHOD = {"home": "views_publish"}
+OPEN_IM = "conversations_open"
 
 
 # -- enqueueing: inside the caller's unit of work ---------------------------------------------
@@ -133,10 +140,17 @@ async def update_modal(client: AsyncWebClient, *, view_id: str, view: dict) -> N
 class Retry(Exception):
     """Try this row again later: after `after` seconds when Slack said so (429), else by backoff."""
 
-    def __init__(self, reason: str, after: float | None = None, *, method: str | None = None):
+    def __init__(self, reason: str, after: float | None = None):
         super().__init__(reason)
         self.after = after
-        self.method = method
+
+
+class Held(Exception):
+    """Slack holds the method this row needs for `seconds` more: it goes back to the outbox untried."""
+
+    def __init__(self, method: str, seconds: float):
+        super().__init__(f"{method} held by Slack's rate limit")
+        self.seconds = seconds
 
 
 class Dead(Exception):
@@ -148,6 +162,8 @@ class SenderStats:
     sent: int = 0
     retried: int = 0
     rate_limited: int = 0
+    # Rows handed back untried, in one write per batch, because Slack held the method they need.
+    held: int = 0
     dead: int = 0
 
 
@@ -175,7 +191,8 @@ class Sender:
         self.name = uuid.uuid4().hex[:12]
         self.stats = SenderStats()
         self._wake = asyncio.Event()
-        # Methods that answered 429 without a channel to blame (conversations.open): held until then.
+        # Methods that answered 429 without a channel to blame (conversations.open, views.publish):
+        # held until then (time.monotonic()).
         self._method_held_until: dict[str, float] = {}
 
     def wake(self) -> None:
@@ -185,6 +202,8 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender %s started", self.name)
         while not stop.is_set():
+            # Cleared before draining, so that a row enqueued while this drain runs wakes the next.
+            self._wake.clear()
             try:
                 busy = await self.drain_once()
             except Exception:
@@ -192,31 +211,44 @@ class Sender:
                 busy = 0
             if busy:
                 continue
-            self._wake.clear()
+            # A held method's rows are due the moment the hold ends, not at the next poll.
+            idle = min([self.poll_seconds, *self._held().values()])
             waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waits, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waits:
                 waiter.cancel()
 
     async def drain_once(self) -> int:
-        """Send every row that is due now, lanes in parallel. Returns how many rows were tried."""
+        """Send every row that is due now, lanes in parallel. Returns how many rows were claimed.
+
+        The rows that need a method Slack holds are not claimed; those claimed before the hold
+        began go back to the outbox together once the batch is done."""
+        held = self._held()
         async with self.db.unit_of_work() as session:
             rows = await repo.claim(
                 session,
                 now=self.now(),
                 hold_for=timedelta(minutes=2),
                 limit=self.concurrency * 4,
+                leave_kinds=[kind for kind, method in CHANNELLESS_METHOD.items() if method in held],
+                leave_unopened_dms=OPEN_IM in held,
             )
             claimed = [row.id for row in rows]
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.concurrency)
+        untried: dict[int, float] = {}
 
         async def one(row_id: int) -> None:
             async with gate:
-                await self._deliver(row_id)
+                try:
+                    await self._deliver(row_id)
+                except Held as hold:
+                    untried[row_id] = hold.seconds
 
         await asyncio.gather(*(one(row_id) for row_id in claimed))
+        if untried:
+            await self._hand_back(untried)
         return len(claimed)
 
     async def drain(self, *, within: float = 60.0) -> None:
@@ -268,10 +300,21 @@ class Sender:
             raise Dead(f"unknown notice kind {row.kind!r}")
         return reply.get("channel") or row.channel, reply.get("ts") or reply.get("message_ts"), opened_im
 
+    def _held(self) -> dict[str, float]:
+        """The methods Slack holds now, with the seconds each is held for."""
+        now = time.monotonic()
+        return {method: until - now for method, until in self._method_held_until.items() if until > now}
+
+    async def _hand_back(self, untried: dict[int, float]) -> None:
+        """Return the rows that met a held method to the outbox in one write, due when it ends."""
+        async with self.db.unit_of_work() as session:
+            await repo.defer(session, untried, until=self.now() + timedelta(seconds=max(untried.values())))
+        self.stats.held += len(untried)
+
     async def _api(self, method: str, **kwargs):
-        held = self._method_held_until.get(method, 0.0) - time.monotonic()
-        if method == "conversations_open" and held > 0:
-            raise Retry(f"{method} held by Slack's rate limit", held)
+        held = self._held().get(method)
+        if held:
+            raise Held(method, held)
         try:
             return await getattr(self.client, method)(**kwargs)
         except SlackApiError as exc:
@@ -281,9 +324,10 @@ class Sender:
                 after = float(
                     exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1))
                 )
-                if method == "conversations_open":
-                    self._method_held_until[method] = time.monotonic() + after
-                raise Retry(f"{method}: rate limited", after, method=method) from None
+                if "channel" not in kwargs:  # nothing but the method to blame: hold all of it
+                    until = time.monotonic() + after
+                    self._method_held_until[method] = max(until, self._method_held_until.get(method, 0.0))
+                raise Retry(f"{method}: rate limited", after) from None
             if status >= 500 or error in TRANSIENT_ERRORS or not error:
                 raise Retry(f"{method}: HTTP {status} {error or ''}".strip()) from None
             raise Dead(f"{method}: {error}") from None

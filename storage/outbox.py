@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,12 +22,20 @@ async def add(session: AsyncSession, **values) -> bool:
 
 
 async def claim(
-    session: AsyncSession, *, now: datetime, hold_for: timedelta, limit: int, skip_lanes: Sequence[str] = ()
+    session: AsyncSession,
+    *,
+    now: datetime,
+    hold_for: timedelta,
+    limit: int,
+    leave_kinds: Collection[str] = (),
+    leave_unopened_dms: bool = False,
 ) -> Sequence[OutboxRow]:
     """Take the due rows at the head of their lanes, so that no other sender takes them meanwhile.
 
     A lane's later rows wait for its head: messages to one channel keep their order, an update
     follows the message it updates, and a channel held back by Slack holds back only itself.
+    Rows of `leave_kinds`, and with `leave_unopened_dms` the DMs to people whose IM channel is not
+    known yet, are left where they are (the sender cannot send them yet).
     """
     earlier = aliased(OutboxRow)
     head_of_lane = ~exists().where(
@@ -44,8 +52,11 @@ async def claim(
         .order_by(OutboxRow.id)
         .limit(limit)
     )
-    if skip_lanes:
-        query = query.where(OutboxRow.lane.not_in(list(skip_lanes)))
+    if leave_kinds:
+        query = query.where(OutboxRow.kind.not_in(list(leave_kinds)))
+    if leave_unopened_dms:
+        im_known = exists().where(ImChannel.user_id == OutboxRow.user_id)
+        query = query.where((OutboxRow.kind != "dm") | im_known)
     if session.bind.dialect.name == "postgresql":
         # Several processes drain one outbox: a row locked by one is skipped by the others.
         query = query.with_for_update(skip_locked=True, of=OutboxRow)
@@ -53,6 +64,15 @@ async def claim(
     for row in rows:
         row.claimed_until = now + hold_for
     return rows
+
+
+async def defer(session: AsyncSession, row_ids: Collection[int], *, until: datetime) -> None:
+    """Hand claimed rows back untried, due again at `until`: no attempt counted, no error noted."""
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(list(row_ids)))
+        .values(next_attempt_at=until, claimed_until=None)
+    )
 
 
 async def get(session: AsyncSession, row_id: int) -> OutboxRow | None:

@@ -190,37 +190,57 @@ class RosterFile(Strict):
     teams: list[TeamSpec] = Field(default_factory=list)
 
 
-def _cross_checks(roster: RosterFile) -> list[str]:
-    """What one field cannot see by itself: duplicates and references between members."""
+def _cross_checks(data: object) -> list[str]:
+    """What one field cannot see by itself: duplicates and references between members.
+
+    They read the file as given, not the validated roster, so that they are reported beside the
+    field errors rather than after those are fixed. A value that is not a well-formed key or user ID
+    has its own field error and takes no part here.
+    """
     errors: list[str] = []
     seen_keys: set[str] = set()
-    for t, team in enumerate(roster.teams):
-        if team.key in seen_keys:
-            errors.append(f"teams[{t}].key: {team.key!r} is used by another team in this file")
-        seen_keys.add(team.key)
-        users = [m.user for m in team.members]
-        for m, member in enumerate(team.members):
+    for t, team in enumerate(_items(data, "teams")):
+        key = team.get("key")
+        if _valid(TEAM_KEY, key):
+            if key in seen_keys:
+                errors.append(f"teams[{t}].key: {key!r} is used by another team in this file")
+            seen_keys.add(key)
+        members = _items(team, "members")
+        users = [member.get("user") for member in members]
+        for m, member in enumerate(members):
             path = f"teams[{t}].members[{m}]"
-            if users.index(member.user) != m:
-                errors.append(f"{path}.user: {member.user} is listed twice in this team")
-            if member.supervisor is not None:
-                if member.supervisor == member.user:
+            user, supervisor = member.get("user"), member.get("supervisor")
+            if _valid(USER_ID, user) and users.index(user) != m:
+                errors.append(f"{path}.user: {user} is listed twice in this team")
+            if _valid(USER_ID, supervisor):
+                if supervisor == user:
                     errors.append(f"{path}.supervisor: a member cannot supervise themselves")
-                elif member.supervisor not in users:
-                    errors.append(f"{path}.supervisor: {member.supervisor} is not a member of this team")
+                elif supervisor not in users:
+                    errors.append(f"{path}.supervisor: {supervisor} is not a member of this team")
         for field, people in _referenced_users(team):
-            for i, user in enumerate(people):
-                if user not in users:
-                    errors.append(f"teams[{t}].{field}[{i}]: {user} is not a member of this team")
+            for i, person in enumerate(people):
+                if _valid(USER_ID, person) and person not in users:
+                    errors.append(f"teams[{t}].{field}[{i}]: {person} is not a member of this team")
     return errors
 
 
-def _referenced_users(team: TeamSpec) -> list[tuple[str, list[str]]]:
-    refs: list[tuple[str, list[str]]] = []
-    if team.meeting is not None:
-        refs.append(("meeting.rotation", team.meeting.rotation))
-    if team.complaint_sla is not None and team.complaint_sla.default_owner:
-        refs.append(("complaint_sla.default_owner", [team.complaint_sla.default_owner]))
+def _items(data: object, name: str) -> list[dict]:
+    """The mappings listed under `name`, each at its index in the file (a malformed entry as {})."""
+    found = data.get(name) if isinstance(data, dict) else None
+    return [item if isinstance(item, dict) else {} for item in found] if isinstance(found, list) else []
+
+
+def _valid(pattern: re.Pattern[str], value: object) -> bool:
+    return isinstance(value, str) and pattern.match(value) is not None
+
+
+def _referenced_users(team: dict) -> list[tuple[str, list]]:
+    refs: list[tuple[str, list]] = []
+    meeting, sla = team.get("meeting"), team.get("complaint_sla")
+    if isinstance(meeting, dict) and isinstance(meeting.get("rotation"), list):
+        refs.append(("meeting.rotation", meeting["rotation"]))
+    if isinstance(sla, dict) and sla.get("default_owner"):
+        refs.append(("complaint_sla.default_owner", [sla["default_owner"]]))
     return refs
 
 
@@ -238,9 +258,10 @@ def parse_roster(data: object) -> tuple[RosterFile | None, list[str]]:
         data = {}
     try:
         roster = RosterFile.model_validate(data)
+        errors = []
     except ValidationError as exc:
-        return None, [_describe(error) for error in exc.errors()]
-    errors = _cross_checks(roster)
+        roster, errors = None, [_describe(error) for error in exc.errors()]
+    errors += _cross_checks(data)
     return (None, errors) if errors else (roster, [])
 
 

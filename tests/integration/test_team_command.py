@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 
 from slack_sdk.models.blocks import Block
@@ -11,7 +13,7 @@ from bot.services.context import Actor
 from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
 from tests.slack.fake_api import validate_message
-from tests.support import sending
+from tests.support import eventually, sending
 
 LEAD, MEMBER, NEWCOMER = "U01AAA", "U01BBB", "U01NEW"
 
@@ -69,6 +71,28 @@ async def test_member_locale_comes_from_slack_profile_else_the_team(import_roste
     assert len(slack.calls_to("users.info")) == 2, "the profile is kept, not fetched per request"
 
 
+async def test_a_slow_profile_lookup_does_not_hold_up_the_answer(
+    import_roster, slack_client, services, slack
+):
+    await import_roster({"teams": [CS_EAST]})
+    slack.profiles[MEMBER] = {"locale": "zh-TW"}
+    slack.slow("users.info", 3.0)  # beyond what a request may wait and still ack within Slack's 3 s
+
+    first = _text((await slack_client.command(MEMBER, "/team")).json())
+    await slack.wait_for("users.info")  # Slack's slow answer arrives after all
+    slack.slow("users.info", None)
+
+    async def kept() -> bool:
+        return (await _actor(services, MEMBER)).locale == "zh-Hant"
+
+    await eventually(kept, within=5)
+    later = _text((await slack_client.command(MEMBER, "/team")).json())
+
+    assert "组长：" in first, "answered at once, in the team's language"
+    assert "組長：" in later, "the member's own language, once Slack told it"
+    assert len(slack.calls_to("users.info")) == 1
+
+
 async def test_lead_adds_a_member_and_the_roster_changes(import_roster, slack_client, services, slack):
     slack.profiles[LEAD] = {"locale": "en-US"}
     await import_roster({"teams": [CS_EAST]})
@@ -77,6 +101,27 @@ async def test_lead_adds_a_member_and_the_roster_changes(import_roster, slack_cl
 
     assert "<@U01NEW> joined *Customer Service East* as member." in _text(reply.json())
     assert (await _people(services))[NEWCOMER] == "member"
+
+
+async def test_a_lead_of_two_teams_names_the_team_to_change(import_roster, slack_client, services, slack):
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    west = {**CS_EAST, "key": "cs-west", "name": "Customer Service West", "locale": "en"}
+    await import_roster({"teams": [CS_EAST, west]})
+
+    named = await slack_client.command(LEAD, "/team", f"cs-east add <@{NEWCOMER}>")
+    unnamed = await slack_client.command(LEAD, "/team", "add <@U01OTHER>")
+
+    assert "<@U01NEW> joined *Customer Service East* as member." in _text(named.json())
+    assert (
+        "You lead more than one team, so say which: `/team cs-east add …`. Your teams: cs-east, cs-west."
+        in unnamed.json()["text"]
+    )
+    teams = {
+        t.key: {e.user_id for e in t.entries}
+        for t in await rosters_of(services, await _actor(services, LEAD))
+    }
+    assert NEWCOMER in teams["cs-east"] and NEWCOMER not in teams["cs-west"]
+    assert teams["cs-west"] == {LEAD, MEMBER}, "the refused change changed nothing"
 
 
 async def test_member_is_refused_and_nothing_changes(import_roster, slack_client, services, slack):
@@ -254,3 +299,22 @@ async def test_a_retried_event_is_answered_once(import_roster, slack_client, ser
     replies = slack.calls_to("chat.postMessage")
     assert len(replies) == 1
     assert replies[0].args["channel"] == "D01BBB" and "I'm teamops" in replies[0].args["text"]
+
+
+async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
+    import_roster, slack_client, slack, caplog
+):
+    slack.profiles[MEMBER] = {"locale": "zh-TW"}
+    await import_roster({"teams": [CS_EAST]})
+    slack.refuse("views.open", "expired_trigger_id")  # the report form cannot open: no answer for that
+
+    with caplog.at_level(logging.ERROR, logger="bot.app"):
+        reply = await slack_client.command(MEMBER, "/progress")
+        (answer,) = await slack.wait_for("response_url")
+
+    assert reply.status_code == 200, "acknowledged before it failed"
+    assert answer.args["response_type"] == "ephemeral"
+    found = re.search(r"系統出錯.*編號 `([0-9a-f]{8})`", answer.args["text"])
+    assert found, answer.args["text"]
+    (logged,) = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged.exc_info is not None and "expired_trigger_id" in caplog.text, "the traceback is logged"

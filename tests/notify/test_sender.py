@@ -32,6 +32,30 @@ async def test_a_notice_enqueued_during_an_outage_is_delivered_once_after_it(ser
     assert texts(slack) == ["complaint C-2026-0001 is overdue"]
 
 
+async def test_an_enqueued_notice_wakes_the_idle_sender_at_once(services, slack):
+    async with sending(services, poll_seconds=30) as sender:
+        # Observe (not replace) the sender's drains, to enqueue only once it has found nothing to do
+        # and gone to wait for its next poll.
+        idle = asyncio.Event()
+        drain = sender.drain_once
+
+        async def observed_drain() -> int:
+            claimed = await drain()
+            if not claimed:
+                idle.set()
+            return claimed
+
+        sender.drain_once = observed_drain
+        for n in range(1, 4):
+            await idle.wait()
+            idle.clear()
+            await enqueue_post(services, f"wake-{n}", text=f"notice {n}")
+            # Well within the 30 s poll: only the wake-up its commit sent can have delivered it.
+            await slack.wait_for("chat.postMessage", n, within=10)
+
+    assert texts(slack) == ["notice 1", "notice 2", "notice 3"]
+
+
 async def test_retry_after_holds_back_only_that_channel(services, slack):
     slack.fail("chat.postMessage", 429, retry_after=2, channel="C0SLOW001")
 
@@ -128,6 +152,22 @@ async def test_a_refused_notice_is_dead_and_can_be_retried(services, slack):
     assert texts(slack) == ["hi"]
 
 
+async def test_an_answer_slack_refuses_through_a_response_url_is_dead(services, slack):
+    too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+    async with services.unit_of_work() as session:
+        notices = services.notices(session)
+        url = f"{slack.response_url_base}1"
+        await notices.respond("answer:bad", response_url=url, user="U01BBB", text="t", blocks=too_long)
+
+    await sender_for(services).drain()
+    async with services.db.reader() as session:
+        row = await repo.by_key(session, "answer:bad")
+
+    assert slack.calls_to("response_url") == []
+    assert len(slack.invalid) == 1 and slack.invalid[0].startswith("response_url: ")
+    assert (row.status, row.last_error) == ("dead", "response_url: HTTP 400 invalid_blocks")
+
+
 async def test_the_sender_gives_up_after_the_bounded_time(settings, slack):
     quick = settings.model_copy(update={"outbox_give_up_hours": 0.5 / 3600})
     slack.fail("chat.postMessage", 503, times=1000)
@@ -157,3 +197,53 @@ async def test_two_senders_on_one_database_send_each_notice_once(settings, servi
     sent = texts(slack)
     assert sorted(sent) == sorted(f"notice {n}" for n in range(120))
     assert len(sent) == len(set(sent)) == 120
+
+
+async def sent_after_one_429(services, slack, method: str, count: int, *, last: str | None = None):
+    """Send with one row at a time, so that Slack's answer to one row is known before the next is
+    tried, until `last` (default `method`) succeeded `count` times. Checks that `method` was refused
+    once and not called again while Slack held it; returns the sender and `method`'s calls."""
+    async with sending(services, concurrency=1) as sender:
+        await slack.wait_for(last or method, count)
+
+    (refused,) = slack.refused
+    assert refused.method == method
+    calls = slack.calls_to(method)
+    assert all(call.at >= refused.at + 1 for call in calls), "none while Slack held the method"
+    return sender, calls
+
+
+async def test_a_rate_limited_conversations_open_holds_the_dms_that_need_it(services, slack):
+    slack.fail("conversations.open", 429, retry_after=1)
+    people = [f"U0PERSON{n}" for n in range(1, 6)]
+    async with services.unit_of_work() as session:
+        for user in people:
+            await services.notices(session).dm(f"welcome:{user}", user=user, text=f"welcome {user}")
+
+    sender, opened = await sent_after_one_429(
+        services, slack, "conversations.open", 5, last="chat.postMessage"
+    )
+
+    assert sorted(call.args["users"] for call in opened) == people
+    posts = slack.calls_to("chat.postMessage")
+    assert sorted((c.args["channel"], c.args["text"]) for c in posts) == [
+        (f"D0PERSON{n}", f"welcome U0PERSON{n}") for n in range(1, 6)
+    ], "each person once, in their own IM"
+    assert (sender.stats.rate_limited, sender.stats.held) == (1, 3), (
+        "the refused row waits out Retry-After; the three claimed with it go back untried together, "
+        "and the fifth is not claimed while the method is held"
+    )
+
+
+async def test_a_429_without_a_channel_holds_that_whole_method(services, slack):
+    slack.fail("views.publish", 429, retry_after=1)
+    people = ["U0HOME001", "U0HOME002", "U0HOME003"]
+    view = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "home"}}]}
+    async with services.unit_of_work() as session:
+        for user in people:
+            await services.notices(session).publish_home(f"home:{user}", user=user, view=view)
+
+    sender, published = await sent_after_one_429(services, slack, "views.publish", 3)
+
+    assert sorted(call.args["user_id"] for call in published) == people
+    assert (sender.stats.rate_limited, sender.stats.held) == (1, 2)

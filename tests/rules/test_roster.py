@@ -181,6 +181,88 @@ def test_reference_errors_are_all_reported():
     )
 
 
+def test_reference_errors_are_reported_beside_field_errors():
+    members = [
+        {"user": "U01AAA", "role": "lead"},
+        {"user": "U01BBB", "role": "boss"},
+        {"user": "U01CCC", "supervisor": "U0GONE"},
+    ]
+    data = {"teams": [team(members=members), team(kind="shop")]}
+
+    errors = errors_of(data)
+
+    assert sorted(errors) == sorted(
+        [
+            "teams[0].members[1].role: must be one of manager, deputy, lead, member",
+            "teams[0].members[2].supervisor: U0GONE is not a member of this team",
+            "teams[1].kind: must be one of business, service",
+            "teams[1].key: 'cs-east' is used by another team in this file",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # A member listed twice, in a team whose channel is wrong.
+        (
+            {"channel": "#general", "members": [{"user": "U01AAA", "role": "lead"}, {"user": "U01AAA"}]},
+            [
+                "teams[0].channel: must be a Slack channel ID like C01ABCDEF",
+                "teams[0].members[1].user: U01AAA is listed twice in this team",
+            ],
+        ),
+        # The rotation and the default owner name outsiders; other settings in those blocks are bad.
+        (
+            {
+                "meeting": {"when": "someday", "rotation": ["U01AAA", "U07GUEST"]},
+                "complaint_sla": {"holidays": ["soon"], "default_owner": "U08OWNER"},
+            },
+            [
+                "teams[0].meeting.when: must be a day and a time, like fri 17:00",
+                "teams[0].meeting.rotation[1]: U07GUEST is not a member of this team",
+                "teams[0].complaint_sla.holidays[0]: input should be a valid date or datetime, "
+                "input is too short",
+                "teams[0].complaint_sla.default_owner[0]: U08OWNER is not a member of this team",
+            ],
+        ),
+        # A member whose entry is broken still counts as a member for the others' references.
+        (
+            {
+                "members": [
+                    {"user": "U01AAA", "role": "lead", "colour": "red"},
+                    {"user": "U01BBB", "supervisor": "U01AAA"},
+                ]
+            },
+            ["teams[0].members[0].colour: unknown key"],
+        ),
+        # A malformed ID has its own error and no reference error beside it.
+        (
+            {"members": [{"user": "U01AAA", "role": "lead"}, {"user": "bob", "supervisor": "alice"}]},
+            [
+                "teams[0].members[1].user: must be a Slack user ID like U01ABCDEF",
+                "teams[0].members[1].supervisor: must be a Slack user ID like U01ABCDEF",
+            ],
+        ),
+        # Entries of the wrong shape are field errors; the rest of the team is still checked.
+        (
+            {"members": ["U01AAA", {"user": "U01BBB", "supervisor": "U01CCC"}], "meeting": "mondays"},
+            [
+                "teams[0].members[0]: input should be a valid dictionary or instance of MemberSpec",
+                "teams[0].members[1].supervisor: U01CCC is not a member of this team",
+                "teams[0].meeting: input should be a valid dictionary or instance of MeetingSettings",
+            ],
+        ),
+    ],
+)
+def test_field_errors_do_not_hide_reference_errors(changes, expected):
+    assert sorted(errors_of({"teams": [team(**changes)]})) == sorted(expected)
+
+
+def test_a_file_that_is_not_a_mapping_is_one_error():
+    assert errors_of(["cs-east"]) == ["input should be a valid dictionary or instance of RosterFile"]
+
+
 def test_a_person_may_be_in_several_teams():
     west = team(key="cs-west", members=[{"user": "U01AAA", "role": "member", "supervisor": "U01ZZZ"}])
     west["members"].append({"user": "U01ZZZ", "role": "lead"})

@@ -1,8 +1,9 @@
 """A fake Slack Web API on 127.0.0.1, spoken to by the real slack-sdk client through SLACK_API_URL.
 
 It records every call, validates every message and view with slack_sdk.models (as Slack would refuse
-them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method,
-or to hold a method's calls until the test releases them (a request kept in flight).
+them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method;
+to be slow: answer a method only after a delay; or to hold a method's calls until the test releases
+them (a request kept in flight).
 
 It is also Slack's side of Socket Mode: apps.connections.open hands out a websocket URL on the same
 server, the test sends envelopes down the newest connection, and the app's acknowledgements (with
@@ -73,6 +74,7 @@ class FakeSlack:
     invalid: list[str] = field(default_factory=list)
     refused: list[Call] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    delays: dict[str, float] = field(default_factory=dict)
     url: str = ""
     held: dict[str, asyncio.Event] = field(default_factory=dict)
     arrived: list[Call] = field(default_factory=list)
@@ -123,6 +125,14 @@ class FakeSlack:
         """Answer the next call of `method` as Slack answers a request it will never accept:
         HTTP 200 with ok false and the error (channel_not_found, is_archived ...)."""
         self.errors[method].append(error)
+
+    def slow(self, method: str, seconds: float | None) -> None:
+        """Answer every call of `method` only after `seconds` (None: promptly again). A call is
+        recorded once it is answered."""
+        if seconds is None:
+            self.delays.pop(method, None)
+        else:
+            self.delays[method] = seconds
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -199,6 +209,11 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        try:
+            validate_message(body)
+        except Exception as exc:
+            self.invalid.append(f"response_url: {exc}")
+            return web.Response(status=400, text="invalid_blocks")
         await self._record("response_url", body)
         return web.Response(text="ok")
 
@@ -214,6 +229,8 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in args:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         if method in self.held:
             await self._changing(lambda: self.arrived.append(Call(method, args, time.monotonic())))
             await self.held[method].wait()
