@@ -89,7 +89,8 @@ class SlaStep(Strict):
 
 
 class BusinessHours(Strict):
-    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    # At least one day: a week with no working time would never reach a deadline.
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
     start: TimeOfDay = Field("09:00", alias="from")
     end: TimeOfDay = Field("18:00", alias="to")
 
@@ -121,7 +122,7 @@ class MeetingSettings(Strict):
 class StandupSettings(Strict):
     ask: TimeOfDay = "09:30"
     summary: TimeOfDay = "10:00"
-    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
     holidays: list[date] = Field(default_factory=list)
 
 

@@ -287,6 +287,11 @@ def test_a_person_may_be_in_several_teams():
             {"complaint_sla": {"business_hours": {"days": ["mon", "funday"]}}},
             "teams[0].complaint_sla.business_hours.days[1]",
         ),
+        (
+            {"complaint_sla": {"business_hours": {"days": []}}},
+            "teams[0].complaint_sla.business_hours.days: list should have at least 1 item",
+        ),
+        ({"standup": {"days": []}}, "teams[0].standup.days: list should have at least 1 item"),
         ({"meeting": {"when": "monday"}}, "teams[0].meeting.when: must be a day and a time, like fri 17:00"),
         ({"meeting": {"when": "mon 25:00"}}, "teams[0].meeting.when: must be a time of day like 09:30"),
         ({"meeting": {"agenda_before": "1 week"}}, "teams[0].meeting.agenda_before"),
