@@ -116,13 +116,44 @@ def form_errors(
 
 @dataclass(frozen=True)
 class ProjectLine:
-    """The latest word on one project in a period."""
+    """Where one project stands in a period, as its reporters last said."""
 
     project: str
     status: Status
     percent: int
     blockers: str
     reporters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One member's latest report on a project in a period."""
+
+    project: str
+    project_key: str
+    user_id: str
+    status: Status
+    percent: int
+    blockers: str
+
+
+def project_lines(words: list[Word]) -> list[ProjectLine]:
+    """One line per project, from each reporter's latest word (oldest first). A project is as bad as
+    the worst of them: one person's "on track" does not hide another's "blocked" (#82, never play
+    down bad news), and every blocker named stays on the line. The percent is the newest word's."""
+    by_project: dict[str, list[Word]] = {}
+    for word in words:
+        by_project.setdefault(word.project_key, []).append(word)
+    return [
+        ProjectLine(
+            group[-1].project,
+            min((Status(w.status) for w in group), key=DIGEST_ORDER.__getitem__),
+            group[-1].percent,
+            "\n".join(dict.fromkeys(w.blockers.strip() for w in group if w.blockers.strip())),
+            tuple(dict.fromkeys(w.user_id for w in group)),
+        )
+        for group in by_project.values()
+    ]
 
 
 def digest_order(lines: list[ProjectLine]) -> list[ProjectLine]:

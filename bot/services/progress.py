@@ -301,20 +301,13 @@ async def team_status(
 
 
 async def _status(session, team: Team, period: Period) -> TeamStatus:
-    reports = await repo.in_period(session, team.id, period.key)
-    by_project: dict[str, list[ProgressReport]] = {}
-    for report in reports:  # oldest first: the last one seen is the latest word
-        by_project.setdefault(report.project_key, []).append(report)
-    lines = [
-        ProjectLine(
-            group[-1].project,
-            Status(group[-1].status),
-            group[-1].percent,
-            group[-1].blockers,
-            tuple(dict.fromkeys(r.user_id for r in group)),
-        )
-        for group in by_project.values()
-    ]
+    reports = await repo.in_period(session, team.id, period.key)  # oldest first
+    lines = rules.project_lines(
+        [
+            rules.Word(r.project, r.project_key, r.user_id, Status(r.status), r.percent, r.blockers)
+            for r in reports
+        ]
+    )
     reported = {r.user_id for r in reports}
     # Someone back before the deadline owes the report; someone away on the due day does not.
     due_day = period.due_at.date()

@@ -10,6 +10,7 @@ import pytest
 from bot.rules.progress import (
     ProjectLine,
     Status,
+    Word,
     digest_order,
     fold_project,
     form_errors,
@@ -18,6 +19,7 @@ from bot.rules.progress import (
     news_for_leads,
     period_at,
     period_due_by,
+    project_lines,
 )
 
 SHANGHAI, NEW_YORK = "Asia/Shanghai", "America/New_York"
@@ -180,6 +182,43 @@ def test_the_leads_are_told_of_a_problem_once_and_again_when_it_changes(status, 
 
 def line(project: str, status: Status, percent: int = 50, reporters=("U1",)) -> ProjectLine:
     return ProjectLine(project, status, percent, "", tuple(reporters))
+
+
+def word(user: str, status: Status, percent: int, blockers: str = "", project: str = "CRM") -> Word:
+    return Word(project, project.casefold(), user, status, percent, blockers)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (
+            [word("U1", Status.ON_TRACK, 40)],
+            ("CRM", Status.ON_TRACK, 40, "", ("U1",)),
+        ),
+        (  # a later "on track" from someone else does not hide a blocker (#82)
+            [word("U1", Status.BLOCKED, 30, "no test server"), word("U2", Status.ON_TRACK, 60)],
+            ("CRM", Status.BLOCKED, 60, "no test server", ("U1", "U2")),
+        ),
+        (
+            [word("U1", Status.AT_RISK, 30, "late data"), word("U2", Status.BLOCKED, 35, "vendor")],
+            ("CRM", Status.BLOCKED, 35, "late data\nvendor", ("U1", "U2")),
+        ),
+        (  # the same blocker named twice is shown once
+            [word("U1", Status.BLOCKED, 30, "vendor "), word("U2", Status.BLOCKED, 35, "vendor")],
+            ("CRM", Status.BLOCKED, 35, "vendor", ("U1", "U2")),
+        ),
+    ],
+)
+def test_a_project_is_as_bad_as_the_worst_latest_word_of_its_reporters(words, expected):
+    (only,) = project_lines(words)
+    assert (only.project, only.status, only.percent, only.blockers, only.reporters) == expected
+
+
+def test_each_project_gets_its_own_line():
+    lines = project_lines(
+        [word("U1", Status.BLOCKED, 10, "x", "CRM"), word("U1", Status.ON_TRACK, 90, "", "Mail")]
+    )
+    assert {(x.project, x.status) for x in lines} == {("CRM", Status.BLOCKED), ("Mail", Status.ON_TRACK)}
 
 
 def test_the_digest_puts_blocked_first_then_at_risk_then_by_name_never_by_output():
