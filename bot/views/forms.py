@@ -1,10 +1,10 @@
-"""The pieces of a Block Kit form (a modal with inputs), within Slack's limits for each."""
+"""The pieces of Block Kit forms and buttons (modals, inputs, selects, actions), within Slack's limits."""
 
 from __future__ import annotations
 
 import json
 
-TITLE_MAX, OPTION_TEXT_MAX, LABEL_MAX = 24, 75, 2000
+TITLE_MAX, OPTION_TEXT_MAX, BUTTON_TEXT_MAX, LABEL_MAX = 24, 75, 75, 2000
 
 
 def plain(text: str, limit: int = 150) -> dict:
@@ -46,15 +46,46 @@ def text_input(
     return element
 
 
-def modal(
-    callback_id: str, *, title: str, submit: str, close: str, metadata: dict, blocks: list[dict]
+def select(
+    action_id: str, options: list[dict], *, placeholder: str = "", initial: dict | None = None
 ) -> dict:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(title, TITLE_MAX),
-        "submit": plain(submit, TITLE_MAX),
-        "close": plain(close, TITLE_MAX),
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks,
-    }
+    element: dict = {"type": "static_select", "action_id": action_id, "options": options}
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    if initial is not None:
+        element["initial_option"] = initial
+    return element
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict:
+    element = {"type": "button", "action_id": action_id, "text": plain(text, BUTTON_TEXT_MAX), "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(buttons: list[dict], *, block_id: str | None = None) -> dict:
+    block: dict = {"type": "actions", "elements": buttons}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def modal(
+    callback_id: str,
+    *,
+    title: str,
+    close: str,
+    blocks: list[dict],
+    submit: str | None = None,
+    metadata: dict | None = None,
+) -> dict:
+    """A modal; without `submit`, one that only shows something."""
+    view = {"type": "modal", "callback_id": callback_id, "title": plain(title, TITLE_MAX)}
+    if submit is not None:
+        view["submit"] = plain(submit, TITLE_MAX)
+    view["close"] = plain(close, TITLE_MAX)
+    if metadata is not None:
+        view["private_metadata"] = json.dumps(metadata)
+    view["blocks"] = blocks
+    return view

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 
 def escape(text: str) -> str:
     """User text shown back: `&`, `<` and `>` escaped, so it cannot ping @channel or forge a link."""
@@ -10,3 +13,8 @@ def escape(text: str) -> str:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+def when(at: datetime | None, timezone: str) -> str:
+    """An instant as people in `timezone` read it; "-" for none."""
+    return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if at else "-"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot.i18n import Translator
 from bot.ids import Progress
 from bot.rules.progress import PROJECT_MAX, TEXT_MAX, Period, ProjectLine, Status
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, sections
-from bot.views.forms import input_block, modal, option, plain, text_input
-from bot.views.mrkdwn import escape, mention
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, sections
+from bot.views.forms import actions, button, input_block, modal, option, select, text_input
+from bot.views.mrkdwn import escape, mention, when
 
 STATUS_ICON = {
     Status.BLOCKED: ":red_circle:",
@@ -23,25 +21,20 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
     blocks: list[dict] = []
     if len(teams) > 1:
         options = [option(m.team_name, m.team_key) for m in teams]
-        select = {"type": "static_select", "action_id": Progress.TEAM, "options": options}
-        if team is not None:
-            select["initial_option"] = option(team.team_name, team.team_key)
-        block = input_block(Progress.TEAM_BLOCK, t("progress.form.team"), select)
+        initial = option(team.team_name, team.team_key) if team is not None else None
+        block = input_block(
+            Progress.TEAM_BLOCK, t("progress.form.team"), select(Progress.TEAM, options, initial=initial)
+        )
         block["dispatch_action"] = True  # choosing a team refreshes its recent projects
         blocks.append(block)
     project = prefill.project if prefill else ""
     if recent_projects:
         choices = [option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
-        select = {
-            "type": "static_select",
-            "action_id": Progress.PROJECT,
-            "options": choices,
-            "placeholder": plain(t("progress.form.project_pick")),
-        }
+        initial = None
         if project and project in recent_projects[:100]:
-            select["initial_option"] = option(project, project[:PROJECT_MAX])
-            project = ""
-        blocks.append(input_block(Progress.PROJECT_BLOCK, t("progress.form.project"), select, optional=True))
+            initial, project = option(project, project[:PROJECT_MAX]), ""
+        pick = select(Progress.PROJECT, choices, placeholder=t("progress.form.project_pick"), initial=initial)
+        blocks.append(input_block(Progress.PROJECT_BLOCK, t("progress.form.project"), pick, optional=True))
     blocks.append(
         input_block(
             Progress.NEW_PROJECT_BLOCK,
@@ -186,18 +179,7 @@ def blocked_alert(t: Translator, report) -> dict:
     )
     blocks = [
         *sections(text),
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": Progress.OPEN_REPORT,
-                    "text": plain(t("progress.alert.open")),
-                    "value": str(report.id),
-                    "style": "danger",
-                }
-            ],
-        },
+        actions([button(t("progress.alert.open"), Progress.OPEN_REPORT, str(report.id), style="danger")]),
     ]
     return {"text": text, "blocks": blocks}
 
@@ -208,22 +190,12 @@ def celebration(t: Translator, report) -> dict:
 
 
 def reminder(t: Translator, team_name: str, team_key: str, period: Period, timezone: str) -> dict:
-    due = period.due_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
-    text = t("progress.reminder", team=escape(team_name), period=period.key, due=due)
+    text = t(
+        "progress.reminder", team=escape(team_name), period=period.key, due=when(period.due_at, timezone)
+    )
     blocks = [
         *sections(text),
-        {
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": Progress.OPEN_FORM,
-                    "text": plain(t("progress.reminder.button")),
-                    "value": team_key,
-                    "style": "primary",
-                }
-            ],
-        },
+        actions([button(t("progress.reminder.button"), Progress.OPEN_FORM, team_key, style="primary")]),
     ]
     return {"text": text, "blocks": blocks}
 
@@ -235,18 +207,17 @@ def report_modal(t: Translator, report) -> dict:
         team=escape(report.team_name),
         period=report.period,
     )
-    return {
-        "type": "modal",
-        "callback_id": Progress.VIEW,
-        "title": plain(t("progress.view.title"), 24),
-        "close": plain(t("common.close"), 24),
-        "blocks": sections(text + "\n" + report_lines(t, report)),
-    }
+    return modal(
+        Progress.VIEW,
+        title=t("progress.view.title"),
+        close=t("common.close"),
+        blocks=sections(text + "\n" + report_lines(t, report)),
+    )
 
 
 def history(t: Translator, reports) -> list[dict]:
     if not reports:
-        return [{"response_type": "ephemeral", "text": t("progress.history.none")}]
+        return [ephemeral(t("progress.history.none"))]
     parts = [
         t("progress.history.item", period=report.period, team=escape(report.team_name))
         + "\n"
@@ -313,9 +284,9 @@ def _paged(t: Translator, heading: str, body: list[dict]) -> list[dict]:
 
 
 def _ephemeral(messages: list[dict]) -> list[dict]:
-    return [{"response_type": "ephemeral", **message} for message in messages]
+    return [ephemeral(message["text"], message["blocks"]) for message in messages]
 
 
 def help_message(t: Translator) -> dict:
     text = t("progress.help")
-    return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}
+    return ephemeral(text, sections(text))
