@@ -321,9 +321,7 @@ class Sender:
             status = exc.response.status_code
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             if status == 429:
-                after = float(
-                    exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1))
-                )
+                after = _retry_after(exc.response.headers)
                 if "channel" not in kwargs:  # nothing but the method to blame: hold all of it
                     until = time.monotonic() + after
                     self._method_held_until[method] = max(until, self._method_held_until.get(method, 0.0))
@@ -331,21 +329,17 @@ class Sender:
             if status >= 500 or error in TRANSIENT_ERRORS or not error:
                 raise Retry(f"{method}: HTTP {status} {error or ''}".strip()) from None
             raise Dead(f"{method}: {error}") from None
-        except (TimeoutError, OSError) as exc:
-            raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
         except Exception as exc:
-            if type(exc).__module__.startswith("aiohttp"):
-                raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
+            if (retry := _transient(exc, method)) is not None:
+                raise retry from None
             raise
 
     async def _respond(self, url: str, message: dict) -> None:
         try:
             reply = await AsyncWebhookClient(url, timeout=10).send_dict(message)
-        except (TimeoutError, OSError) as exc:
-            raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
         except Exception as exc:
-            if type(exc).__module__.startswith("aiohttp"):
-                raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
+            if (retry := _transient(exc, "response_url")) is not None:
+                raise retry from None
             raise
         if reply.status_code == 429:
             raise Retry("response_url: rate limited", _retry_after(reply.headers))
@@ -405,6 +399,13 @@ def _posted(ref: OutboxRow | None, key: str | None) -> tuple[str, str]:
     if ref.status != repo.SENT or not ref.posted_ts:
         raise Retry(f"the notice {key} it refers to is not posted yet")
     return ref.posted_channel or ref.channel or "", ref.posted_ts
+
+
+def _transient(exc: Exception, what: str) -> Retry | None:
+    """A Retry when `exc` is a timeout or a connection error (the OS's or aiohttp's), else None."""
+    if isinstance(exc, TimeoutError | OSError) or type(exc).__module__.startswith("aiohttp"):
+        return Retry(f"{what}: {type(exc).__name__}: {exc}")
+    return None
 
 
 def _retry_after(headers) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 from bot.outbox_admin import retry_dead, status
@@ -247,3 +248,20 @@ async def test_a_429_without_a_channel_holds_that_whole_method(services, slack):
 
     assert sorted(call.args["user_id"] for call in published) == people
     assert (sender.stats.rate_limited, sender.stats.held) == (1, 2)
+
+
+async def test_a_connection_error_is_retried_not_dead(services, slack):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    async with services.unit_of_work() as session:
+        await services.notices(session).respond(
+            "answer:unreachable", response_url=f"http://127.0.0.1:{port}/response/1", user="U01BBB", text="t"
+        )
+
+    await sender_for(services).drain()
+    async with services.db.reader() as session:
+        row = await repo.by_key(session, "answer:unreachable")
+
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error.startswith("response_url: ClientConnector")
