@@ -192,8 +192,8 @@ class Sender:
         self.stats = SenderStats()
         self._wake = asyncio.Event()
         # Methods that answered 429 without a channel to blame (conversations.open, views.publish):
-        # held until then (time.monotonic()).
-        self._method_held_until: dict[str, float] = {}
+        # held until then. On the sender's clock, which also says when the rows they hold are due.
+        self._method_held_until: dict[str, datetime] = {}
 
     def wake(self) -> None:
         """Something was enqueued: drain now rather than at the next poll."""
@@ -302,8 +302,12 @@ class Sender:
 
     def _held(self) -> dict[str, float]:
         """The methods Slack holds now, with the seconds each is held for."""
-        now = time.monotonic()
-        return {method: until - now for method, until in self._method_held_until.items() if until > now}
+        now = self.now()
+        return {
+            method: (until - now).total_seconds()
+            for method, until in self._method_held_until.items()
+            if until > now
+        }
 
     async def _hand_back(self, untried: dict[int, float]) -> None:
         """Return the rows that met a held method to the outbox in one write, due when it ends."""
@@ -323,8 +327,8 @@ class Sender:
             if status == 429:
                 after = _retry_after(exc.response.headers)
                 if "channel" not in kwargs:  # nothing but the method to blame: hold all of it
-                    until = time.monotonic() + after
-                    self._method_held_until[method] = max(until, self._method_held_until.get(method, 0.0))
+                    until = self.now() + timedelta(seconds=after)
+                    self._method_held_until[method] = max(until, self._method_held_until.get(method, until))
                 raise Retry(f"{method}: rate limited", after) from None
             if status >= 500 or error in TRANSIENT_ERRORS or not error:
                 raise Retry(f"{method}: HTTP {status} {error or ''}".strip()) from None
