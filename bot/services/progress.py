@@ -320,13 +320,19 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
     return TeamStatus(team.name, period, rules.digest_order(lines), missing, team.timezone)
 
 
-async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
-    """At the deadline: one DM to each member who has not reported, with a button to the form."""
+async def _due_status(session, clock: TeamClock, at: datetime) -> tuple[Team, TeamStatus]:
+    """The team and the state of its period due by `at`."""
     settings = cadence(clock)
     period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
+    team = await team_repo.team_by_key(session, clock.key)
+    return team, await _status(session, team, period)
+
+
+async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
+    """At the deadline: one DM to each member who has not reported, with a button to the form."""
     async with services.unit_of_work() as session:
-        team = await team_repo.team_by_key(session, clock.key)
-        status = await _status(session, team, period)
+        team, status = await _due_status(session, clock, at)
+        period = status.period
         t = translator(team.locale)
         notices = services.notices(session)
         for user_id in status.missing:
@@ -340,20 +346,17 @@ async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
 
 async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
     """The leads' digest of the period due by `at`, split into as many messages as Slack needs."""
-    settings = cadence(clock)
-    period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
     async with services.unit_of_work() as session:
-        team = await team_repo.team_by_key(session, clock.key)
-        status = await _status(session, team, period)
+        team, status = await _due_status(session, clock, at)
         messages = views.digest(translator(team.locale), status)
         notices = services.notices(session)
         for number, message in enumerate(messages, start=1):
             await notices.post(
-                f"progress-digest:{team.id}:{period.key}:{at.isoformat()}:{number}",
+                f"progress-digest:{team.id}:{status.period.key}:{at.isoformat()}:{number}",
                 channel=team.digest_channel_id,
                 **message,
             )
     return (
-        f"period {period.key}: digest of {len(status.lines)} project(s) and {len(status.missing)} "
+        f"period {status.period.key}: digest of {len(status.lines)} project(s) and {len(status.missing)} "
         f"missing report(s) in {len(messages)} message(s) to {team.digest_channel_id}"
     )
