@@ -34,7 +34,6 @@ class Report:
     blockers: str
     percent: int
     status: Status
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,6 @@ class TeamStatus:
     period: Period
     lines: list[ProjectLine]
     missing: list[str]
-    timezone: str
 
 
 def cadence(team: Team | TeamClock) -> ProgressSettings:
@@ -258,7 +256,6 @@ def _report(stored: ProgressReport, team: Team) -> Report:
         stored.blockers,
         stored.percent,
         Status(stored.status),
-        stored.updated_at,
     )
 
 
@@ -317,7 +314,7 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
         if not is_lead(m.role) and not rules.is_away(m.person.away_until, due_day)
     ]
     missing = sorted(u for u in expected if u not in reported)
-    return TeamStatus(team.name, period, rules.digest_order(lines), missing, team.timezone)
+    return TeamStatus(team.name, period, rules.digest_order(lines), missing)
 
 
 async def _due_status(session, clock: TeamClock, at: datetime) -> tuple[Team, TeamStatus]:
