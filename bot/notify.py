@@ -192,8 +192,8 @@ class Sender:
         self.stats = SenderStats()
         self._wake = asyncio.Event()
         # Methods that answered 429 without a channel to blame (conversations.open, views.publish):
-        # held until then (time.monotonic()).
-        self._method_held_until: dict[str, float] = {}
+        # held until then. On the sender's clock, which also says when the rows they hold are due.
+        self._method_held_until: dict[str, datetime] = {}
 
     def wake(self) -> None:
         """Something was enqueued: drain now rather than at the next poll."""
@@ -302,8 +302,12 @@ class Sender:
 
     def _held(self) -> dict[str, float]:
         """The methods Slack holds now, with the seconds each is held for."""
-        now = time.monotonic()
-        return {method: until - now for method, until in self._method_held_until.items() if until > now}
+        now = self.now()
+        return {
+            method: (until - now).total_seconds()
+            for method, until in self._method_held_until.items()
+            if until > now
+        }
 
     async def _hand_back(self, untried: dict[int, float]) -> None:
         """Return the rows that met a held method to the outbox in one write, due when it ends."""
@@ -321,31 +325,25 @@ class Sender:
             status = exc.response.status_code
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             if status == 429:
-                after = float(
-                    exc.response.headers.get("Retry-After", exc.response.headers.get("retry-after", 1))
-                )
+                after = _retry_after(exc.response.headers)
                 if "channel" not in kwargs:  # nothing but the method to blame: hold all of it
-                    until = time.monotonic() + after
-                    self._method_held_until[method] = max(until, self._method_held_until.get(method, 0.0))
+                    until = self.now() + timedelta(seconds=after)
+                    self._method_held_until[method] = max(until, self._method_held_until.get(method, until))
                 raise Retry(f"{method}: rate limited", after) from None
             if status >= 500 or error in TRANSIENT_ERRORS or not error:
                 raise Retry(f"{method}: HTTP {status} {error or ''}".strip()) from None
             raise Dead(f"{method}: {error}") from None
-        except (TimeoutError, OSError) as exc:
-            raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
         except Exception as exc:
-            if type(exc).__module__.startswith("aiohttp"):
-                raise Retry(f"{method}: {type(exc).__name__}: {exc}") from None
+            if (retry := _transient(exc, method)) is not None:
+                raise retry from None
             raise
 
     async def _respond(self, url: str, message: dict) -> None:
         try:
             reply = await AsyncWebhookClient(url, timeout=10).send_dict(message)
-        except (TimeoutError, OSError) as exc:
-            raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
         except Exception as exc:
-            if type(exc).__module__.startswith("aiohttp"):
-                raise Retry(f"response_url: {type(exc).__name__}: {exc}") from None
+            if (retry := _transient(exc, "response_url")) is not None:
+                raise retry from None
             raise
         if reply.status_code == 429:
             raise Retry("response_url: rate limited", _retry_after(reply.headers))
@@ -405,6 +403,13 @@ def _posted(ref: OutboxRow | None, key: str | None) -> tuple[str, str]:
     if ref.status != repo.SENT or not ref.posted_ts:
         raise Retry(f"the notice {key} it refers to is not posted yet")
     return ref.posted_channel or ref.channel or "", ref.posted_ts
+
+
+def _transient(exc: Exception, what: str) -> Retry | None:
+    """A Retry when `exc` is a timeout or a connection error (the OS's or aiohttp's), else None."""
+    if isinstance(exc, TimeoutError | OSError) or type(exc).__module__.startswith("aiohttp"):
+        return Retry(f"{what}: {type(exc).__name__}: {exc}")
+    return None
 
 
 def _retry_after(headers) -> float:

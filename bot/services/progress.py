@@ -34,7 +34,6 @@ class Report:
     blockers: str
     percent: int
     status: Status
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,6 @@ class TeamStatus:
     period: Period
     lines: list[ProjectLine]
     missing: list[str]
-    timezone: str
 
 
 def cadence(team: Team | TeamClock) -> ProgressSettings:
@@ -258,7 +256,6 @@ def _report(stored: ProgressReport, team: Team) -> Report:
         stored.blockers,
         stored.percent,
         Status(stored.status),
-        stored.updated_at,
     )
 
 
@@ -317,16 +314,22 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
         if not is_lead(m.role) and not rules.is_away(m.person.away_until, due_day)
     ]
     missing = sorted(u for u in expected if u not in reported)
-    return TeamStatus(team.name, period, rules.digest_order(lines), missing, team.timezone)
+    return TeamStatus(team.name, period, rules.digest_order(lines), missing)
+
+
+async def _due_status(session, clock: TeamClock, at: datetime) -> tuple[Team, TeamStatus]:
+    """The team and the state of its period due by `at`."""
+    settings = cadence(clock)
+    period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
+    team = await team_repo.team_by_key(session, clock.key)
+    return team, await _status(session, team, period)
 
 
 async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
     """At the deadline: one DM to each member who has not reported, with a button to the form."""
-    settings = cadence(clock)
-    period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
     async with services.unit_of_work() as session:
-        team = await team_repo.team_by_key(session, clock.key)
-        status = await _status(session, team, period)
+        team, status = await _due_status(session, clock, at)
+        period = status.period
         t = translator(team.locale)
         notices = services.notices(session)
         for user_id in status.missing:
@@ -340,20 +343,17 @@ async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
 
 async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
     """The leads' digest of the period due by `at`, split into as many messages as Slack needs."""
-    settings = cadence(clock)
-    period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
     async with services.unit_of_work() as session:
-        team = await team_repo.team_by_key(session, clock.key)
-        status = await _status(session, team, period)
+        team, status = await _due_status(session, clock, at)
         messages = views.digest(translator(team.locale), status)
         notices = services.notices(session)
         for number, message in enumerate(messages, start=1):
             await notices.post(
-                f"progress-digest:{team.id}:{period.key}:{at.isoformat()}:{number}",
+                f"progress-digest:{team.id}:{status.period.key}:{at.isoformat()}:{number}",
                 channel=team.digest_channel_id,
                 **message,
             )
     return (
-        f"period {period.key}: digest of {len(status.lines)} project(s) and {len(status.missing)} "
+        f"period {status.period.key}: digest of {len(status.lines)} project(s) and {len(status.missing)} "
         f"missing report(s) in {len(messages)} message(s) to {team.digest_channel_id}"
     )

@@ -12,7 +12,6 @@ from bot.services.schedules import TeamClock
 from scheduler.job import Job
 
 DIGEST_AFTER_DUE = timedelta(hours=1)
-WORKING_DAYS = "mon-fri"
 
 
 def _trigger(team: TeamClock, delay: timedelta) -> CronTrigger:
@@ -21,9 +20,15 @@ def _trigger(team: TeamClock, delay: timedelta) -> CronTrigger:
         weekday, at = None, parse_time(settings.due)
     else:
         weekday, at = parse_weekly(settings.due)
-    # Any Monday will do as a reference: only the weekday and time of (due + delay) matter.
-    moment = datetime.combine(date(2026, 1, 5) + timedelta(days=weekday or 0), at) + delay
-    days = WEEKDAYS[moment.weekday()] if weekday is not None else _working_days(shifted=moment.day != 5)
+    # Any Monday will do as a reference (2026-01-05 is one): only the weekday and time of
+    # (due + delay) matter.
+    monday = date(2026, 1, 5)
+    moment = datetime.combine(monday + timedelta(days=weekday or 0), at) + delay
+    if weekday is not None:
+        days = WEEKDAYS[moment.weekday()]
+    else:
+        # Daily reports are due on working days; a delay past midnight moves each run to the next day.
+        days = "tue-sat" if moment.date() != monday else "mon-fri"
     return CronTrigger(day_of_week=days, hour=moment.hour, minute=moment.minute, timezone=team.timezone)
 
 
@@ -51,8 +56,3 @@ JOBS = (
         help="the leads' progress digest of the period just due",
     ),
 )
-
-
-def _working_days(*, shifted: bool) -> str:
-    """Daily reports are due on working days; a delay past midnight moves the run to the next day."""
-    return "tue-sat" if shifted else WORKING_DAYS

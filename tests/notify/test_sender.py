@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import socket
+from datetime import UTC, datetime, timedelta
 
+from bot.app import web_client
+from bot.notify import Sender
 from bot.outbox_admin import retry_dead, status
 from bot.runtime import running
 from storage import outbox as repo
@@ -56,18 +59,43 @@ async def test_an_enqueued_notice_wakes_the_idle_sender_at_once(services, slack)
     assert texts(slack) == ["notice 1", "notice 2", "notice 3"]
 
 
+class Clock:
+    """The sender's clock, moved by the test: when Slack's Retry-After ends is the test's to say."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+def sender_on(services, clock: Clock, **kwargs) -> Sender:
+    return Sender(services.db, web_client(services), now=clock.now, base_backoff=0.05, **kwargs)
+
+
 async def test_retry_after_holds_back_only_that_channel(services, slack):
     slack.fail("chat.postMessage", 429, retry_after=2, channel="C0SLOW001")
+    await enqueue_post(services, "slow", channel="C0SLOW001", text="slow")
+    await enqueue_post(services, "fast", channel="C0FAST001", text="fast")
+    clock = Clock()
+    sender = sender_on(services, clock)
 
-    async with sending(services):
-        started = time.monotonic()
-        await enqueue_post(services, "slow", channel="C0SLOW001", text="slow")
-        await enqueue_post(services, "fast", channel="C0FAST001", text="fast")
-        await slack.wait_for("chat.postMessage", 2)
+    await sender.drain()
+    first = texts(slack)
+    clock.advance(1.9)
+    await sender.drain()
+    before_retry_after = texts(slack)
+    clock.advance(0.1)
+    await sender.drain()
 
-    at = {call.args["text"]: call.at - started for call in slack.calls_to("chat.postMessage")}
-    assert at["fast"] < 1.0, "another channel is not stalled"
-    assert 1.9 <= at["slow"] < 3.5, "the limited channel waits about Retry-After"
+    assert [call.args["channel"] for call in slack.refused] == ["C0SLOW001"]
+    assert first == ["fast"], "another channel is not stalled"
+    assert before_retry_after == ["fast"], "the limited channel is not retried before Retry-After"
+    assert texts(slack) == ["fast", "slow"], "and is once it has passed"
+    assert (sender.stats.rate_limited, sender.stats.retried) == (1, 0)
 
 
 async def test_notices_committed_while_no_sender_ran_go_out_at_the_next_start(settings, slack):
@@ -201,16 +229,23 @@ async def test_two_senders_on_one_database_send_each_notice_once(settings, servi
 
 async def sent_after_one_429(services, slack, method: str, count: int, *, last: str | None = None):
     """Send with one row at a time, so that Slack's answer to one row is known before the next is
-    tried, until `last` (default `method`) succeeded `count` times. Checks that `method` was refused
-    once and not called again while Slack held it; returns the sender and `method`'s calls."""
-    async with sending(services, concurrency=1) as sender:
-        await slack.wait_for(last or method, count)
+    tried, on a clock the test moves, until `last` (default `method`) succeeded `count` times.
+    Checks that `method` was refused once and not called again while Slack held it (Retry-After: 1);
+    returns the sender and `method`'s calls."""
+    clock = Clock()
+    sender = sender_on(services, clock, concurrency=1)
 
+    await sender.drain()
+    clock.advance(0.999)
+    await sender.drain()
     (refused,) = slack.refused
     assert refused.method == method
-    calls = slack.calls_to(method)
-    assert all(call.at >= refused.at + 1 for call in calls), "none while Slack held the method"
-    return sender, calls
+    assert slack.calls_to(method) == [], "none while Slack held the method"
+
+    clock.advance(0.001)
+    await sender.drain()
+    assert len(slack.calls_to(last or method)) == count
+    return sender, slack.calls_to(method)
 
 
 async def test_a_rate_limited_conversations_open_holds_the_dms_that_need_it(services, slack):
@@ -247,3 +282,20 @@ async def test_a_429_without_a_channel_holds_that_whole_method(services, slack):
 
     assert sorted(call.args["user_id"] for call in published) == people
     assert (sender.stats.rate_limited, sender.stats.held) == (1, 2)
+
+
+async def test_a_connection_error_is_retried_not_dead(services, slack):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    async with services.unit_of_work() as session:
+        await services.notices(session).respond(
+            "answer:unreachable", response_url=f"http://127.0.0.1:{port}/response/1", user="U01BBB", text="t"
+        )
+
+    await sender_for(services).drain()
+    async with services.db.reader() as session:
+        row = await repo.by_key(session, "answer:unreachable")
+
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error.startswith("response_url: ClientConnector")
