@@ -7,8 +7,12 @@ W + W/2 (level 2) the leads are alerted, at W + W (level 3) the managers and dep
 Fractions of a window are taken of the *working time* the window spans, counted by the team's
 calendar: for "2h" that is 2 h; for "3d" in business hours 09:00-18:00 it is 27 working hours, so
 "due soon" comes after 20h15m of working time and level 3 three working days after the deadline.
-Without business hours it is plain elapsed time (minus any holidays). This keeps the deadline step
-equal to `Calendar.add(started_at, window)` while every other step is measured the same way.
+Without business hours it is plain elapsed time (minus any holidays).
+
+The deadline itself is `Calendar.add(started_at, window)`, computed once when the complaint is logged
+(or reopened) and stored with it. The ladder is built from that stored deadline, not from the window:
+a roster re-import with new windows then moves neither the deadline the card shows nor the steps the
+sweep fires (whose keys hold the deadline, so a moved deadline would fire its steps again).
 
 A step is identified by (deadline, level, due_at): the sweep records what it fired under that key,
 so a step fires once whatever the number of sweeps, restarts or processes.
@@ -79,12 +83,12 @@ def calendar_for(settings: ComplaintSlaSettings | None, timezone: str) -> Calend
     return Calendar(timezone, hours, frozenset(settings.holidays))
 
 
-def ladder(started_at: datetime, deadline: Deadline, window: timedelta, calendar: Calendar) -> list[Step]:
-    """The four steps of one deadline, in level order (see the module doc for how W is measured)."""
-    if window <= timedelta(0):
-        raise ValueError("an SLA window must be positive")
+def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar: Calendar) -> list[Step]:
+    """The four steps of the deadline `due_at` of a clock started at `started_at`, in level order
+    (see the module doc for how W is measured)."""
+    if due_at <= started_at:
+        raise ValueError("a deadline must come after its clock starts")
     deadline = Deadline(deadline)
-    due_at = calendar.add(started_at, window)
     worked = calendar.working_time(started_at, due_at)
     times = {
         Level.DUE_SOON: calendar.add_working_time(started_at, worked * 3 / 4),

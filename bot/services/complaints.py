@@ -127,21 +127,12 @@ def default_owner(team: Team) -> str | None:
     return leads[0].user_id if leads else None
 
 
-def _steps(complaint: Complaint, settings, calendar) -> list[sla.Step]:
-    severity = Severity(complaint.severity)
+def _steps(complaint: Complaint, calendar) -> list[sla.Step]:
+    """The ladder of the deadlines stored with the complaint: a later change of the team's windows
+    applies to complaints logged after it, never moves these."""
     return [
-        *sla.ladder(
-            complaint.created_at,
-            Deadline.ACKNOWLEDGE,
-            sla.window(settings, severity, Deadline.ACKNOWLEDGE),
-            calendar,
-        ),
-        *sla.ladder(
-            complaint.resolve_from,
-            Deadline.RESOLVE,
-            sla.window(settings, severity, Deadline.RESOLVE),
-            calendar,
-        ),
+        *sla.ladder(complaint.created_at, Deadline.ACKNOWLEDGE, complaint.acknowledge_due, calendar),
+        *sla.ladder(complaint.resolve_from, Deadline.RESOLVE, complaint.resolve_due, calendar),
     ]
 
 
@@ -156,8 +147,7 @@ def _done(complaint: Complaint) -> set[Deadline]:
 
 async def _replan(session, complaint: Complaint, team: Team) -> None:
     """After a change: when the ladder next needs the sweep (None: every deadline is met)."""
-    settings = sla_settings(team)
-    steps = _steps(complaint, settings, sla.calendar_for(settings, team.timezone))
+    steps = _steps(complaint, sla.calendar_for(sla_settings(team), team.timezone))
     fired = (await repo.fired_steps(session, [complaint.id]))[complaint.id]
     complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint))
 
@@ -507,13 +497,12 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
         due = await repo.due_for_escalation(session, team.id, at)
         if not due:
             return "no complaint due"
-        settings = sla_settings(team)
-        calendar = sla.calendar_for(settings, team.timezone)
+        calendar = sla.calendar_for(sla_settings(team), team.timezone)
         fired = await repo.fired_steps(session, [c.id for c in due])
         t = translator(team.locale)
         notices = services.notices(session)
         for complaint in due:
-            steps = _steps(complaint, settings, calendar)
+            steps = _steps(complaint, calendar)
             done = _done(complaint)
             already = fired[complaint.id]
             told = []

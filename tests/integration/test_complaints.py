@@ -624,6 +624,32 @@ async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, 
     assert await _fired(services) == [("resolve", 0), ("resolve", 1)]
 
 
+async def test_a_new_window_does_not_move_a_logged_complaints_ladder(
+    clock, slack_client, slack, services, import_roster
+):
+    """Logged with 2 h to acknowledge; a roster re-import then gives high complaints 1 h. The stored
+    deadline stands for the card and the sweep alike: the owner step fires once, at it."""
+    await _log(slack_client)
+    new_windows = {"default_owner": OWNER, "high": {"acknowledge": "1h", "resolve": "2d"}}
+    await import_roster({"teams": [TEAM | {"complaint_sla": new_windows}]})
+    stored = MONDAY + timedelta(hours=2)
+    assert (await _one(services)).acknowledge_due == stored
+
+    await _sweep(services, clock, MONDAY + timedelta(minutes=90))
+    assert await _fired(services) == [("acknowledge", 0)], "due soon at 75% of the stored 2 h"
+    for _ in range(2):
+        await _sweep(services, clock, stored)
+    assert await _fired(services) == [("acknowledge", 0), ("acknowledge", 1)]
+
+    (owner_step,) = await _notices(services, "complaint-sla:1:acknowledge:1:")
+    assert owner_step.endswith(stored.isoformat()), "the step of the stored deadline"
+    assert [kind for kind, _, _ in await _events(services)].count("sla.acknowledge.1") == 1
+    assert (await _one(services)).next_escalation_at == stored + timedelta(hours=1), "leads at 3 h"
+    async with sending(services):
+        await slack.wait_for("chat.update", 1)
+    assert "Acknowledge by:* 2026-11-16 12:00" in _text(slack.calls_to("chat.update")[0].args)
+
+
 # -- show and list ---------------------------------------------------------------------------------
 
 

@@ -100,9 +100,9 @@ def test_the_issue_example_through_the_settings():
     calendar = calendar_for(OFFICE, SHANGHAI)
     started = local("2026-11-20 17:50")
 
-    steps = ladder(
-        started, Deadline.ACKNOWLEDGE, window(OFFICE, Severity.HIGH, Deadline.ACKNOWLEDGE), calendar
-    )
+    due = calendar.add(started, window(OFFICE, Severity.HIGH, Deadline.ACKNOWLEDGE))
+
+    steps = ladder(started, Deadline.ACKNOWLEDGE, due, calendar)
 
     assert [(step.level, shown(step.at)) for step in steps] == [
         (Level.DUE_SOON, "Mon 2026-11-23 10:20"),
@@ -171,35 +171,55 @@ def test_the_issue_example_through_the_settings():
 def test_ladder_times(settings, started, deadline, severity, expected):
     calendar = calendar_for(settings, SHANGHAI)
     start = local(started)
-    length = window(settings, severity, deadline)
+    due = calendar.add(start, window(settings, severity, deadline))
 
-    steps = ladder(start, deadline, length, calendar)
+    steps = ladder(start, deadline, due, calendar)
 
     assert [shown(step.at) for step in steps] == expected
     assert [step.level for step in steps] == [Level.DUE_SOON, Level.OWNER, Level.LEADS, Level.MANAGERS]
-    assert all(step.deadline == deadline and step.due_at == calendar.add(start, length) for step in steps)
+    assert all(step.deadline == deadline and step.due_at == due for step in steps)
 
 
 def test_the_ladder_is_the_same_when_recomputed():
-    """The sweep recomputes the ladder: the same due_at each time, or `fired` would not recognise it."""
+    """The sweep recomputes the ladder from the stored times (read back in UTC): the same steps each
+    time, or `fired` would not recognise them."""
     calendar = calendar_for(OFFICE, SHANGHAI)
     start = local("2026-11-20 17:50")
+    due = local("2026-11-25 17:50")
+    utc = ZoneInfo("UTC")
 
-    assert ladder(start, Deadline.RESOLVE, timedelta(days=3), calendar) == ladder(
-        start.astimezone(ZoneInfo("UTC")), Deadline.RESOLVE, timedelta(days=3), calendar
+    assert ladder(start, Deadline.RESOLVE, due, calendar) == ladder(
+        start.astimezone(utc), Deadline.RESOLVE, due.astimezone(utc), calendar
     )
 
 
-def test_ladder_refuses_an_empty_window():
-    with pytest.raises(ValueError, match="positive"):
-        ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, timedelta(0), Calendar("UTC"))
+def test_the_ladder_follows_the_stored_deadline_not_todays_window():
+    """Logged Fri 17:50 under a 3 h window (due Mon 11:50); the team's window is 2 h now. The ladder
+    is the stored deadline's: W is the 3 working hours it spans."""
+    calendar = calendar_for(OFFICE, SHANGHAI)
+
+    steps = ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, local("2026-11-23 11:50"), calendar)
+
+    assert [(step.level, shown(step.at)) for step in steps] == [
+        (Level.DUE_SOON, "Mon 2026-11-23 11:05"),
+        (Level.OWNER, "Mon 2026-11-23 11:50"),
+        (Level.LEADS, "Mon 2026-11-23 13:20"),
+        (Level.MANAGERS, "Mon 2026-11-23 14:50"),
+    ]
+    assert {shown(step.due_at) for step in steps} == {"Mon 2026-11-23 11:50"}
+
+
+@pytest.mark.parametrize("due", ["2026-11-20 17:50", "2026-11-20 17:00"], ids=["at-the-start", "before-it"])
+def test_ladder_refuses_a_deadline_not_after_its_start(due):
+    with pytest.raises(ValueError, match="after"):
+        ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, local(due), Calendar("UTC"))
 
 
 # One high complaint logged Fri 17:50 in business hours: acknowledge due Mon 10:50, resolve Wed 17:50.
 STARTED = local("2026-11-20 17:50")
 CALENDAR = calendar_for(OFFICE, SHANGHAI)
-ACK = ladder(STARTED, Deadline.ACKNOWLEDGE, timedelta(hours=2), CALENDAR)
-RESOLVE = ladder(STARTED, Deadline.RESOLVE, timedelta(days=3), CALENDAR)
+ACK = ladder(STARTED, Deadline.ACKNOWLEDGE, CALENDAR.add(STARTED, timedelta(hours=2)), CALENDAR)
+RESOLVE = ladder(STARTED, Deadline.RESOLVE, CALENDAR.add(STARTED, timedelta(days=3)), CALENDAR)
 STEPS = ACK + RESOLVE
 ACK_DUE = ACK[0].due_at
 
