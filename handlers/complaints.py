@@ -11,7 +11,6 @@ from bot import notify
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
-from bot.rules import complaints as rules
 from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.views import complaints as views
@@ -110,27 +109,23 @@ def read_form(view: dict) -> dict:
     }
 
 
-async def _refuse(ack: AsyncAck, t, errors: dict[str, str]) -> None:
-    await ack(response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in errors.items()})
+async def _answer(ack: AsyncAck, actor, submit) -> None:
+    """A form's submission: the service checks and applies it, then Slack gets the ack, or the
+    fields that are wrong, shown inline (nothing was stored)."""
+    try:
+        await submit
+    except complaints.InvalidForm as invalid:
+        t = translator(actor.locale)
+        await ack(
+            response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in invalid.errors.items()}
+        )
+        return
+    await ack()
 
 
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    t = translator(actor.locale)
-    form = read_form(view)
-    team_key = form.pop("team_key")
-    errors = rules.form_errors(**form)
-    if not team_key:
-        errors["team"] = "complaints.error.team_missing"
-    if errors:
-        await _refuse(ack, t, errors)
-        return
-    try:
-        await complaints.log(services, actor, complaints.ComplaintInput(team_key=team_key, **form))
-    except complaints.InvalidForm as invalid:
-        await _refuse(ack, t, invalid.errors)
-        return
-    await ack()
+    await _answer(ack, actor, complaints.log(services, actor, complaints.ComplaintInput(**read_form(view))))
 
 
 async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
@@ -164,44 +159,28 @@ def _complaint_id(view: dict) -> int:
 async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     values = view["state"]["values"]
-    resolution = _text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION)
-    satisfaction = _chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION)
-    errors = rules.resolution_errors(resolution=resolution, satisfaction=satisfaction)
-    if errors:
-        await _refuse(ack, translator(actor.locale), errors)
-        return
-    await ack()
     change = complaints.Change(
         Action.RESOLVE,
-        note=resolution,
+        note=_text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
         client_feedback=_text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
-        satisfaction=int(satisfaction) if satisfaction else None,
+        satisfaction=_chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
     )
-    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     owner = _value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
-    if not owner:
-        await _refuse(ack, translator(actor.locale), {"owner": "complaints.error.owner_missing"})
-        return
-    await ack()
     change = complaints.Change(Action.REASSIGN, owner_id=owner)
-    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    reason = _text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
-    errors = rules.reason_errors(reason)
-    if errors:
-        await _refuse(ack, translator(actor.locale), errors)
-        return
-    await ack()
-    await complaints.act_or_tell(
-        services, actor, _complaint_id(view), complaints.Change(Action.ESCALATE, note=reason)
+    change = complaints.Change(
+        Action.ESCALATE, note=_text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
     )
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 def register(app: AsyncApp) -> None:

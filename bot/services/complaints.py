@@ -81,25 +81,27 @@ class FormOptions:
 
 @dataclass(frozen=True)
 class ComplaintInput:
-    team_key: str
+    """The logging form as the person filled it in: nothing checked yet (`log` checks it)."""
+
+    team_key: str | None
     client: str
     client_contact: str
-    received_via: str
-    category: str
-    severity: str
+    received_via: str | None
+    category: str | None
+    severity: str | None
     description: str
-    owner_id: str
+    owner_id: str | None
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a person does to a complaint; the fields that action needs."""
+    """What a person does to a complaint; the fields that action needs, as given (`act` checks them)."""
 
     action: Action
     owner_id: str | None = None  # reassign
     note: str = ""  # escalate: the reason; resolve: what was done
     client_feedback: str = ""
-    satisfaction: int | None = None
+    satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
 
 
 class InvalidForm(Exception):
@@ -207,7 +209,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
 
 async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
     """Store a complaint with the next reference, post its card in the team channel and, when it is
-    critical, alert the leads at once: one transaction."""
+    critical, alert the leads at once: one transaction. Raises InvalidForm, storing nothing, when a
+    field is wrong."""
+    _check_form(given)
     now = services.now()
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, given.team_key)
@@ -261,6 +265,22 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
                 **views.assigned(t, shown, by=actor.user_id),
             )
     return shown
+
+
+def _check_form(given: ComplaintInput) -> None:
+    errors = rules.form_errors(
+        client=given.client,
+        client_contact=given.client_contact,
+        received_via=given.received_via,
+        category=given.category,
+        severity=given.severity,
+        description=given.description,
+        owner_id=given.owner_id,
+    )
+    if not given.team_key:
+        errors["team"] = "complaints.error.team_missing"
+    if errors:
+        raise InvalidForm(errors)
 
 
 def _card_key(complaint_id: int) -> str:
@@ -320,7 +340,8 @@ async def form_or_tell(
 async def act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:
     """Apply one person's change to a complaint. The row is locked and written with its version
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
-    told who did it."""
+    told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
+    _check_change(change)
     for attempt in range(3):
         try:
             return await _act(services, actor, complaint_id, change)
@@ -330,12 +351,24 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     raise AssertionError("unreachable")
 
 
+def _check_change(change: Change) -> None:
+    errors: dict[str, str] = {}
+    if change.action is Action.RESOLVE:
+        errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
+    elif change.action is Action.ESCALATE:
+        errors = rules.reason_errors(change.note)
+    elif change.action is Action.REASSIGN and not change.owner_id:
+        errors = {"owner": "complaints.error.owner_missing"}
+    if errors:
+        raise InvalidForm(errors)
+
+
 async def act_or_tell(
     services: Services, actor: Actor, complaint_id: int, change: Change, *, response_url: str | None = None
 ) -> Shown | None:
     """A change from a button or a form, answered after Slack was acknowledged: a refusal goes to the
     person alone (through the button's response_url, else as an ephemeral message in the team
-    channel), and nothing changes."""
+    channel), and nothing changes. A wrong form raises InvalidForm for the form to show."""
     try:
         return await act(services, actor, complaint_id, change)
     except UserError as refusal:
@@ -377,7 +410,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
             complaint.resolution = note
             complaint.client_feedback = change.client_feedback.strip()
-            complaint.satisfaction = change.satisfaction
+            complaint.satisfaction = int(change.satisfaction) if change.satisfaction else None
         elif action is Action.CLOSE:
             complaint.closed_at = now
         elif action is Action.REOPEN:

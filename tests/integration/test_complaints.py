@@ -230,6 +230,17 @@ async def test_invalid_form_gets_field_errors_and_nothing_is_stored(clock, slack
     assert await _complaints(services) == []
 
 
+async def test_a_crafted_severity_gets_a_field_error_and_nothing_is_stored(clock, slack_client, services):
+    """Not one of the form's options: the service checks every submission, not only the form."""
+    answer = await _log(slack_client, severity="catastrophic")
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {Ids.SEVERITY_BLOCK: "Choose one of the options."},
+    }
+    assert await _complaints(services) == []
+
+
 async def test_field_errors_speak_the_users_language(clock, slack_client, slack, services):
     slack.profiles[MEMBER] = {"locale": "zh-TW"}
     answer = await _log(slack_client, client="")
@@ -467,6 +478,19 @@ async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack
     kinds = [kind for kind, _, _ in await _events(services)]
     assert kinds.count("resolve") == 1
     assert resolved.resolution in ("Owner refunded the fee", "Lead called the client")
+
+
+async def test_a_crafted_satisfaction_gets_a_field_error_and_nothing_changes(
+    clock, slack_client, slack, services
+):
+    await _log(slack_client)
+    complaint = await _one(services)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+
+    reply = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, satisfaction="11")
+
+    assert reply.json()["errors"] == {Ids.SATISFACTION_BLOCK: "Choose one of the options."}
+    assert (await _one(services)).status == "acknowledged"
 
 
 async def _resolved(services) -> bool:
