@@ -155,11 +155,6 @@ async def _replan(session, complaint: Complaint, team: Team) -> None:
 
 
 def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
-    status = Status(complaint.status)
-    overdue = status in rules.OPEN and (
-        (complaint.acknowledged_at is None and complaint.acknowledge_due <= now)
-        or complaint.resolve_due <= now
-    )
     return Shown(
         complaint.id,
         complaint.reference,
@@ -171,7 +166,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.category,
         complaint.severity,
         complaint.description,
-        status,
+        Status(complaint.status),
         complaint.owner_id,
         complaint.reporter_id,
         complaint.created_at,
@@ -183,7 +178,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.client_feedback,
         complaint.satisfaction,
         complaint.resolved_by,
-        overdue,
+        rules.is_overdue(_record(complaint), now),
     )
 
 
