@@ -7,7 +7,7 @@ import json
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import notify
+from bot import notify, view_state
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
@@ -73,24 +73,11 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     await ack()
     services, actor = context["services"], context["actor"]
     options = await complaints.form_options(services, actor, team_key=action["selected_option"]["value"])
-    description = _text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
+    description = view_state.text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
     view = views.form(
         translator(actor.locale), teams=options.teams, team=options.team, description=description
     )
     await notify.update_modal(client, view_id=body["view"]["id"], view=view)
-
-
-def _value(values: dict, block: str, action: str) -> dict:
-    return values.get(block, {}).get(action, {})
-
-
-def _text(values: dict, block: str, action: str) -> str:
-    return _value(values, block, action).get("value") or ""
-
-
-def _chosen(values: dict, block: str, action: str) -> str | None:
-    option = _value(values, block, action).get("selected_option")
-    return option["value"] if option else None
 
 
 def read_form(view: dict) -> dict:
@@ -98,14 +85,14 @@ def read_form(view: dict) -> dict:
     values = view["state"]["values"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     return {
-        "team_key": _chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
-        "client": _text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
-        "client_contact": _text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
-        "received_via": _chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
-        "category": _chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
-        "severity": _chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
-        "description": _text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
-        "owner_id": _value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
+        "team_key": view_state.chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
+        "client": view_state.text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
+        "client_contact": view_state.text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
+        "received_via": view_state.chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
+        "category": view_state.chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
+        "severity": view_state.chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
+        "description": view_state.text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
+        "owner_id": view_state.value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
     }
 
 
@@ -161,16 +148,16 @@ async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext
     values = view["state"]["values"]
     change = complaints.Change(
         Action.RESOLVE,
-        note=_text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
-        client_feedback=_text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
-        satisfaction=_chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
+        note=view_state.text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
+        client_feedback=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
+        satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
     )
     await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    owner = _value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
+    owner = view_state.value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
     change = complaints.Change(Action.REASSIGN, owner_id=owner)
     await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
@@ -178,7 +165,7 @@ async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltConte
 async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     change = complaints.Change(
-        Action.ESCALATE, note=_text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
+        Action.ESCALATE, note=view_state.text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
     )
     await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
