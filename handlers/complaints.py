@@ -11,12 +11,12 @@ from bot import notify, view_state
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
+from bot.parsing import HELP_WORDS
 from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.views import complaints as views
 
 COMMANDS = (Command.COMPLAINT,)
-HELP = ("help", "帮助", "幫助")
 LISTS = ("open", "overdue", "mine")
 
 # Which input block shows the error for each field of a form.
@@ -53,7 +53,7 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     text = command.get("text", "").strip()
     words = text.split()
     action = words[0].lower() if words else ""
-    if action in HELP or text.lower() == "show":
+    if action in HELP_WORDS or text.lower() == "show":
         await ack(views.help_message(t))
     elif action == "list":
         which = words[1].lower() if len(words) > 1 and words[1].lower() in LISTS else "open"

@@ -10,11 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import notify, view_state
 from bot.i18n import translator
 from bot.ids import Command, Progress
+from bot.parsing import HELP_WORDS
 from bot.services import progress
 from bot.views import progress as views
 
 COMMANDS = (Command.PROGRESS,)
-HELP = ("help", "帮助", "幫助")
 
 # A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
 # wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
@@ -27,7 +27,7 @@ async def progress_command(
     t = translator(actor.locale)
     words = command.get("text", "").split()
     action = words[0].lower() if words else ""
-    if action in HELP:
+    if action in HELP_WORDS:
         await ack(views.help_message(t))
     elif action == "history":
         await _answer(ack, respond, views.history(t, await progress.history(services, actor)))
