@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.ids import Complaint as Ids
 from scheduler.runner import run_job
+from storage import complaints as repo
 from storage.models import Complaint, ComplaintEscalation, ComplaintEvent, OutboxRow
 from tests.slack.fake_api import validate_message
 from tests.support import eventually, sending
@@ -837,3 +838,20 @@ async def test_overlapping_sweeps_fire_each_step_once(clock, slack_client, servi
 
     assert await _fired(services) == [("acknowledge", n) for n in range(4)]
     assert len(await _notices(services, "complaint-sla:")) == 4  # owner overdue, leads, manager, deputy
+
+
+async def test_a_step_is_recorded_once_under_its_unique_key(clock, slack_client, services):
+    """What the overlap test above cannot show on SQLite, where the writer lock makes the sweeps take
+    turns: the unique (complaint, deadline, level, due_at) key itself refuses the second record."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    step = {"deadline": "acknowledge", "level": 1, "due_at": complaint.acknowledge_due}
+
+    recorded = []
+    for minute in (0, 1):  # two sweeps, one after the other
+        async with services.unit_of_work() as session:
+            at = complaint.acknowledge_due + timedelta(minutes=minute)
+            recorded.append(await repo.record_step(session, complaint.id, **step, at=at))
+
+    assert recorded == [True, False]
+    assert await _fired(services) == [("acknowledge", 1)]
