@@ -504,10 +504,14 @@ async def listing(services: Services, actor: Actor, which: str) -> list[Shown]:
         for membership in actor.memberships:
             team = await session.get(Team, membership.team_id)
             if which == "overdue":
-                rows = await repo.overdue_of_team(session, team.id, now, LIST_LIMIT)
+                rows = await repo.overdue_of_team(
+                    session, team.id, now, open_statuses=rules.OPEN, limit=LIST_LIMIT
+                )
             else:
                 owner = actor.user_id if which == "mine" else None
-                rows = await repo.open_of_team(session, team.id, owner_id=owner, limit=LIST_LIMIT)
+                rows = await repo.open_of_team(
+                    session, team.id, open_statuses=rules.OPEN, owner_id=owner, limit=LIST_LIMIT
+                )
             found += [_shown(c, team, now) for c in rows]
     return found[:LIST_LIMIT]
 
@@ -583,7 +587,7 @@ async def summary(services: Services, at: datetime, clock: TeamClock) -> str:
     start = at - WEEK
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, clock.key)
-        rows = await repo.for_summary(session, team.id, start, at)
+        rows = await repo.for_summary(session, team.id, start, at, open_statuses=rules.OPEN)
         figures = rules.summarize([_record(c) for c in rows], start=start, end=at)
         await services.notices(session).post(
             f"complaint-summary:{team.id}:{at.isoformat()}",
