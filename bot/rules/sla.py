@@ -100,9 +100,17 @@ def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar:
 
 
 def _pending(
-    steps: Iterable[Step], fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+    steps: Iterable[Step], fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline], now: datetime
 ) -> list[Step]:
-    return [step for step in steps if step.deadline not in done and step.key not in fired]
+    return [
+        step for step in steps if step.deadline not in done and step.key not in fired and not _moot(step, now)
+    ]
+
+
+def _moot(step: Step, now: datetime) -> bool:
+    """A "due soon" from its deadline on: after an outage it would come with, or after, the overdue
+    step that says more. It is then never sent, and nothing waits for it."""
+    return step.level is Level.DUE_SOON and now >= step.due_at
 
 
 def due_steps(
@@ -112,23 +120,28 @@ def due_steps(
     done: set[Deadline],
     now: datetime,
 ) -> list[Step]:
-    """Every step whose time has come and that has not fired yet.
+    """Every step whose time has come and that has not fired yet, in firing order.
 
-    After an outage several levels may be due at once; all are returned, in firing order, and the
-    caller decides whether a late "due soon" is still worth sending.
+    After an outage several levels may be due at once; all are returned but a "due soon" whose
+    deadline has passed (see `_moot`).
     """
-    due = [step for step in _pending(steps, fired, done) if step.at <= now]
+    due = [step for step in _pending(steps, fired, done, now) if step.at <= now]
     return sorted(due, key=lambda step: (step.at, step.level))
 
 
 def next_at(
-    steps: Iterable[Step], *, fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+    steps: Iterable[Step],
+    *,
+    fired: set[tuple[Deadline, Level, datetime]],
+    done: set[Deadline],
+    now: datetime,
 ) -> datetime | None:
     """When the sweep next has something to do for these steps; stored so the sweep reads due rows only.
 
-    Can be in the past (a step due but not fired yet): such a row is due now.
+    Can be in the past (a step due but not fired yet): such a row is due now. A "due soon" that will
+    never be sent (see `_moot`) does not count, or the row would stay due for ever.
     """
-    return min((step.at for step in _pending(steps, fired, done)), default=None)
+    return min((step.at for step in _pending(steps, fired, done, now)), default=None)
 
 
 def met(done_at: datetime | None, due_at: datetime) -> bool:

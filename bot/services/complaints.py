@@ -147,11 +147,11 @@ def _done(complaint: Complaint) -> set[Deadline]:
     return done
 
 
-async def _replan(session, complaint: Complaint, team: Team) -> None:
+async def _replan(session, complaint: Complaint, team: Team, now: datetime) -> None:
     """After a change: when the ladder next needs the sweep (None: every deadline is met)."""
     steps = _steps(complaint, sla.calendar_for(sla_settings(team), team.timezone))
     fired = (await repo.fired_steps(session, [complaint.id]))[complaint.id]
-    complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint))
+    complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint), now=now)
 
 
 def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
@@ -241,7 +241,7 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
         )
         session.add(complaint)
         await session.flush()
-        await _replan(session, complaint, team)
+        await _replan(session, complaint, team, now)
         repo.add_event(session, complaint, at=now, actor=actor.user_id, kind="logged", to_status=Status.NEW)
         shown = _shown(complaint, team, now)
         t = translator(team.locale)
@@ -422,7 +422,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 )
             complaint.owner_id = change.owner_id
         complaint.status = becomes.value
-        await _replan(session, complaint, team)
+        await _replan(session, complaint, team, now)
         await session.flush()  # the conditional UPDATE: StaleDataError when someone else won
         repo.add_event(
             session,
@@ -549,7 +549,7 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
                     at=at,
                 ):
                     told.append(step)
-            complaint.next_escalation_at = sla.next_at(steps, fired=already, done=done)
+            complaint.next_escalation_at = sla.next_at(steps, fired=already, done=done, now=at)
             for step in told:
                 if step.level >= Level.OWNER:
                     repo.add_event(
@@ -557,9 +557,6 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
                     )
             await session.flush()
             for step in told:
-                # After an outage, "due soon" past its deadline is noise: the overdue step says it.
-                if step.level is Level.DUE_SOON and at >= step.due_at:
-                    continue
                 await _tell_step(notices, t, team, complaint, step, at)
             fired_now += len(told)
     return f"{len(due)} complaint(s) due, {fired_now} step(s) fired"

@@ -251,15 +251,25 @@ def named(steps: list[Step]) -> list[str]:
             id="fired-steps-do-not-come-back",
         ),
         pytest.param(
+            "2026-11-23 10:49",
+            set(),
+            set(),
+            ["acknowledge DUE_SOON Mon 2026-11-23 10:20"],
+            id="due-soon-late-but-before-the-deadline",
+        ),
+        pytest.param(
             "2026-11-23 12:00",
             set(),
             set(),
-            [
-                "acknowledge DUE_SOON Mon 2026-11-23 10:20",
-                "acknowledge OWNER Mon 2026-11-23 10:50",
-                "acknowledge LEADS Mon 2026-11-23 11:50",
-            ],
-            id="after-an-outage-all-in-order",
+            ["acknowledge OWNER Mon 2026-11-23 10:50", "acknowledge LEADS Mon 2026-11-23 11:50"],
+            id="after-an-outage-all-in-order-but-a-late-due-soon",
+        ),
+        pytest.param(
+            "2026-11-23 10:50",
+            set(),
+            set(),
+            ["acknowledge OWNER Mon 2026-11-23 10:50"],
+            id="no-due-soon-from-the-deadline-on",
         ),
         pytest.param("2026-11-23 12:00", set(), {Deadline.ACKNOWLEDGE}, [], id="acknowledged-nothing-more"),
         pytest.param(
@@ -267,7 +277,6 @@ def named(steps: list[Step]) -> list[str]:
             keys(*ACK),
             {Deadline.ACKNOWLEDGE},
             [
-                "resolve DUE_SOON Wed 2026-11-25 11:05",
                 "resolve OWNER Wed 2026-11-25 17:50",
                 "resolve LEADS Fri 2026-11-27 13:20",  # 13h30m of working time after Wed 17:50
             ],
@@ -290,9 +299,9 @@ def test_a_step_fired_for_an_older_deadline_does_not_count():
     """Reopened or re-timed: a new due_at is a new deadline instance, its steps fire again."""
     older = {(Deadline.ACKNOWLEDGE, Level.OWNER, ACK_DUE - timedelta(days=7))}
 
-    due = due_steps(ACK, fired=older, done=set(), now=local("2026-11-23 11:00"))
+    due = due_steps(ACK, fired=older, done=set(), now=local("2026-11-23 10:50"))
 
-    assert [step.level for step in due] == [Level.DUE_SOON, Level.OWNER]
+    assert [step.level for step in due] == [Level.OWNER]
 
 
 def test_steps_at_the_same_moment_come_in_level_order():
@@ -309,23 +318,29 @@ def test_steps_at_the_same_moment_come_in_level_order():
 
 
 @pytest.mark.parametrize(
-    ("fired", "done", "expected"),
+    ("fired", "done", "now", "expected"),
     [
-        pytest.param(set(), set(), "Mon 2026-11-23 10:20", id="first-step"),
-        pytest.param(keys(*ACK[:2]), set(), "Mon 2026-11-23 11:50", id="after-some-fired"),
-        pytest.param(set(), {Deadline.ACKNOWLEDGE}, "Wed 2026-11-25 11:05", id="acknowledged-resolve-next"),
-        pytest.param(keys(*STEPS), set(), None, id="all-fired"),
-        pytest.param(set(), {Deadline.ACKNOWLEDGE, Deadline.RESOLVE}, None, id="all-done"),
+        pytest.param(set(), set(), STARTED, "Mon 2026-11-23 10:20", id="first-step"),
+        pytest.param(keys(*ACK[:2]), set(), ACK_DUE, "Mon 2026-11-23 11:50", id="after-some-fired"),
+        pytest.param(
+            set(), {Deadline.ACKNOWLEDGE}, STARTED, "Wed 2026-11-25 11:05", id="acknowledged-resolve-next"
+        ),
+        pytest.param(keys(*STEPS), set(), STARTED, None, id="all-fired"),
+        pytest.param(set(), {Deadline.ACKNOWLEDGE, Deadline.RESOLVE}, STARTED, None, id="all-done"),
+        pytest.param(
+            keys(*ACK[1:]), set(), ACK_DUE, "Wed 2026-11-25 11:05", id="a-moot-due-soon-is-not-waited-for"
+        ),
     ],
 )
-def test_next_at(fired, done, expected):
-    result = next_at(STEPS, fired=fired, done=done)
+def test_next_at(fired, done, now, expected):
+    result = next_at(STEPS, fired=fired, done=done, now=now)
 
     assert (shown(result) if result else None) == expected
 
 
 def test_next_at_points_at_a_step_due_but_not_fired():
-    assert next_at(ACK, fired=keys(ACK[0]), done=set()) == ACK_DUE
+    assert next_at(ACK, fired=keys(ACK[0]), done=set(), now=ACK_DUE) == ACK_DUE
+    assert next_at(ACK, fired=set(), done=set(), now=ACK_DUE) == ACK_DUE, "not at the moot due soon"
 
 
 @pytest.mark.parametrize(
