@@ -11,6 +11,9 @@ from bot.rules.roles import Role
 # With `should_escape` on, Slack sends a mention as <@U123|name> (or <@U123>).
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
+# The first word that asks any command for its usage, in each language we speak.
+HELP_WORDS = frozenset({"help", "帮助", "幫助"})
+
 ROLE_WORDS = {
     **{role.value: role for role in Role},
     "经理": Role.MANAGER,

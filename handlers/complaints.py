@@ -7,17 +7,16 @@ import json
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import notify
+from bot import notify, view_state
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
-from bot.rules import complaints as rules
+from bot.parsing import HELP_WORDS
 from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.views import complaints as views
 
 COMMANDS = (Command.COMPLAINT,)
-HELP = ("help", "帮助", "幫助")
 LISTS = ("open", "overdue", "mine")
 
 # Which input block shows the error for each field of a form.
@@ -54,7 +53,7 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     text = command.get("text", "").strip()
     words = text.split()
     action = words[0].lower() if words else ""
-    if action in HELP or text.lower() == "show":
+    if action in HELP_WORDS or text.lower() == "show":
         await ack(views.help_message(t))
     elif action == "list":
         which = words[1].lower() if len(words) > 1 and words[1].lower() in LISTS else "open"
@@ -74,24 +73,11 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     await ack()
     services, actor = context["services"], context["actor"]
     options = await complaints.form_options(services, actor, team_key=action["selected_option"]["value"])
-    description = _text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
+    description = view_state.text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
     view = views.form(
         translator(actor.locale), teams=options.teams, team=options.team, description=description
     )
     await notify.update_modal(client, view_id=body["view"]["id"], view=view)
-
-
-def _value(values: dict, block: str, action: str) -> dict:
-    return values.get(block, {}).get(action, {})
-
-
-def _text(values: dict, block: str, action: str) -> str:
-    return _value(values, block, action).get("value") or ""
-
-
-def _chosen(values: dict, block: str, action: str) -> str | None:
-    option = _value(values, block, action).get("selected_option")
-    return option["value"] if option else None
 
 
 def read_form(view: dict) -> dict:
@@ -99,38 +85,34 @@ def read_form(view: dict) -> dict:
     values = view["state"]["values"]
     metadata = json.loads(view.get("private_metadata") or "{}")
     return {
-        "team_key": _chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
-        "client": _text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
-        "client_contact": _text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
-        "received_via": _chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
-        "category": _chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
-        "severity": _chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
-        "description": _text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
-        "owner_id": _value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
+        "team_key": view_state.chosen(values, Ids.TEAM_BLOCK, Ids.TEAM) or metadata.get("team"),
+        "client": view_state.text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
+        "client_contact": view_state.text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
+        "received_via": view_state.chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
+        "category": view_state.chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
+        "severity": view_state.chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
+        "description": view_state.text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
+        "owner_id": view_state.value(values, Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user"),
     }
 
 
-async def _refuse(ack: AsyncAck, t, errors: dict[str, str]) -> None:
-    await ack(response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in errors.items()})
+async def _answer(ack: AsyncAck, actor, submit) -> None:
+    """A form's submission: the service checks and applies it, then Slack gets the ack, or the
+    fields that are wrong, shown inline (nothing was stored)."""
+    try:
+        await submit
+    except complaints.InvalidForm as invalid:
+        t = translator(actor.locale)
+        await ack(
+            response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in invalid.errors.items()}
+        )
+        return
+    await ack()
 
 
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    t = translator(actor.locale)
-    form = read_form(view)
-    team_key = form.pop("team_key")
-    errors = rules.form_errors(**form)
-    if not team_key:
-        errors["team"] = "complaints.error.team_missing"
-    if errors:
-        await _refuse(ack, t, errors)
-        return
-    try:
-        await complaints.log(services, actor, complaints.ComplaintInput(team_key=team_key, **form))
-    except complaints.InvalidForm as invalid:
-        await _refuse(ack, t, invalid.errors)
-        return
-    await ack()
+    await _answer(ack, actor, complaints.log(services, actor, complaints.ComplaintInput(**read_form(view))))
 
 
 async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
@@ -164,44 +146,28 @@ def _complaint_id(view: dict) -> int:
 async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     values = view["state"]["values"]
-    resolution = _text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION)
-    satisfaction = _chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION)
-    errors = rules.resolution_errors(resolution=resolution, satisfaction=satisfaction)
-    if errors:
-        await _refuse(ack, translator(actor.locale), errors)
-        return
-    await ack()
     change = complaints.Change(
         Action.RESOLVE,
-        note=resolution,
-        client_feedback=_text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
-        satisfaction=int(satisfaction) if satisfaction else None,
+        note=view_state.text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
+        client_feedback=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
+        satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
     )
-    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    owner = _value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
-    if not owner:
-        await _refuse(ack, translator(actor.locale), {"owner": "complaints.error.owner_missing"})
-        return
-    await ack()
+    owner = view_state.value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
     change = complaints.Change(Action.REASSIGN, owner_id=owner)
-    await complaints.act_or_tell(services, actor, _complaint_id(view), change)
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    reason = _text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
-    errors = rules.reason_errors(reason)
-    if errors:
-        await _refuse(ack, translator(actor.locale), errors)
-        return
-    await ack()
-    await complaints.act_or_tell(
-        services, actor, _complaint_id(view), complaints.Change(Action.ESCALATE, note=reason)
+    change = complaints.Change(
+        Action.ESCALATE, note=view_state.text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
     )
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 def register(app: AsyncApp) -> None:

@@ -7,14 +7,14 @@ import json
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import notify
+from bot import notify, view_state
 from bot.i18n import translator
 from bot.ids import Command, Progress
+from bot.parsing import HELP_WORDS
 from bot.services import progress
 from bot.views import progress as views
 
 COMMANDS = (Command.PROGRESS,)
-HELP = ("help", "帮助", "幫助")
 
 # A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
 # wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
@@ -27,7 +27,7 @@ async def progress_command(
     t = translator(actor.locale)
     words = command.get("text", "").split()
     action = words[0].lower() if words else ""
-    if action in HELP:
+    if action in HELP_WORDS:
         await ack(views.help_message(t))
     elif action == "history":
         await _answer(ack, respond, views.history(t, await progress.history(services, actor)))
@@ -90,27 +90,16 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
 def read_form(view: dict) -> progress.ReportForm:
     """The submitted values, by field; absent inputs read as empty."""
     values = view["state"]["values"]
-
-    def value(block: str, action: str) -> dict:
-        return values.get(block, {}).get(action) or {}
-
-    def text(block: str, action: str) -> str:
-        return value(block, action).get("value") or ""
-
-    def chosen(block: str, action: str) -> str | None:
-        option = value(block, action).get("selected_option")
-        return option["value"] if option else None
-
     metadata = json.loads(view.get("private_metadata") or "{}")
     return progress.ReportForm(
-        team_key=chosen(Progress.TEAM_BLOCK, Progress.TEAM) or metadata.get("team"),
-        project_chosen=chosen(Progress.PROJECT_BLOCK, Progress.PROJECT),
-        project_typed=text(Progress.NEW_PROJECT_BLOCK, Progress.NEW_PROJECT),
-        done=text(Progress.DONE_BLOCK, Progress.DONE),
-        next_steps=text(Progress.NEXT_BLOCK, Progress.NEXT),
-        blockers=text(Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
-        percent=value(Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
-        status=chosen(Progress.STATUS_BLOCK, Progress.STATUS),
+        team_key=view_state.chosen(values, Progress.TEAM_BLOCK, Progress.TEAM) or metadata.get("team"),
+        project_chosen=view_state.chosen(values, Progress.PROJECT_BLOCK, Progress.PROJECT),
+        project_typed=view_state.text(values, Progress.NEW_PROJECT_BLOCK, Progress.NEW_PROJECT),
+        done=view_state.text(values, Progress.DONE_BLOCK, Progress.DONE),
+        next_steps=view_state.text(values, Progress.NEXT_BLOCK, Progress.NEXT),
+        blockers=view_state.text(values, Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
+        percent=view_state.value(values, Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
+        status=view_state.chosen(values, Progress.STATUS_BLOCK, Progress.STATUS),
         response_url=metadata.get("url"),
     )
 

@@ -17,7 +17,6 @@ from bot.services import teams
 from bot.views import teams as views
 
 COMMANDS = (Command.TEAM,)
-HELP = ("help", "帮助", "幫助")
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,9 @@ def parse(text: str, today: date) -> TeamCommand:
     if not words:
         return TeamCommand()
     team_key = None
-    if words[0].lower() not in HELP and words[0].lower() not in set(Action) and len(words) > 1:
+    if words[0].lower() not in parsing.HELP_WORDS and words[0].lower() not in set(Action) and len(words) > 1:
         team_key, words = words[0].lower(), words[1:]
-    if words[0].lower() in HELP:
+    if words[0].lower() in parsing.HELP_WORDS:
         return TeamCommand(help=True)
     try:
         action = Action(words[0].lower())

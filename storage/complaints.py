@@ -1,8 +1,9 @@
-"""Queries over complaints, their events and escalations. They take a session and never commit."""
+"""Queries over complaints, their events and escalations. They take a session and never commit.
+Which statuses count as open is a rule: the caller passes them (`open_statuses`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
@@ -10,8 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflict
 from storage.models import Complaint, ComplaintEscalation, ComplaintEvent, ComplaintSequence
-
-OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")
 
 
 async def next_number(session: AsyncSession, workspace_id: int, year: int) -> int:
@@ -72,18 +71,25 @@ def add_event(
 
 
 async def open_of_team(
-    session: AsyncSession, team_id: int, *, owner_id: str | None = None, limit: int = 50
+    session: AsyncSession,
+    team_id: int,
+    *,
+    open_statuses: Collection[str],
+    owner_id: str | None = None,
+    limit: int = 50,
 ) -> Sequence[Complaint]:
-    query = select(Complaint).where(Complaint.team_id == team_id, Complaint.status.in_(OPEN_STATUSES))
+    query = select(Complaint).where(Complaint.team_id == team_id, Complaint.status.in_(open_statuses))
     if owner_id is not None:
         query = query.where(Complaint.owner_id == owner_id)
     return (await session.scalars(query.order_by(Complaint.created_at).limit(limit))).all()
 
 
-async def overdue_of_team(session: AsyncSession, team_id: int, now: datetime, limit: int = 50):
+async def overdue_of_team(
+    session: AsyncSession, team_id: int, now: datetime, *, open_statuses: Collection[str], limit: int = 50
+):
     query = select(Complaint).where(
         Complaint.team_id == team_id,
-        Complaint.status.in_(OPEN_STATUSES),
+        Complaint.status.in_(open_statuses),
         or_(
             Complaint.resolve_due <= now,
             (Complaint.acknowledged_at.is_(None)) & (Complaint.acknowledge_due <= now),
@@ -138,13 +144,15 @@ async def record_step(
     )
 
 
-async def for_summary(session: AsyncSession, team_id: int, start: datetime, end: datetime):
+async def for_summary(
+    session: AsyncSession, team_id: int, start: datetime, end: datetime, *, open_statuses: Collection[str]
+):
     """What the week's summary looks at: created before its end and open, or touched in the week."""
     query = select(Complaint).where(
         Complaint.team_id == team_id,
         Complaint.created_at < end,
         or_(
-            Complaint.status.in_(OPEN_STATUSES),
+            Complaint.status.in_(open_statuses),
             Complaint.created_at >= start,
             Complaint.resolved_at >= start,
             Complaint.acknowledged_at >= start,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.rules.sla import Severity
 from bot.rules.sla import met as deadline_met
 
 
@@ -48,7 +49,6 @@ class Category(StrEnum):
     OTHER = "other"
 
 
-SEVERITIES = ("low", "medium", "high", "critical")
 OPEN = frozenset({Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED})
 
@@ -165,7 +165,7 @@ def form_errors(
         errors["received_via"] = "complaints.error.choose_one"
     if category not in set(Category):
         errors["category"] = "complaints.error.choose_one"
-    if severity not in SEVERITIES:
+    if severity not in set(Severity):
         errors["severity"] = "complaints.error.choose_one"
     if len(description.strip()) < 5:
         errors["description"] = "complaints.error.description_short"
@@ -268,7 +268,7 @@ def summarize(records: list[Record], *, start: datetime, end: datetime) -> Summa
         acknowledge_measured=ack_total,
         resolve_met=res_met,
         resolve_measured=res_total,
-        by_severity=_ordered(Counter(r.severity for r in in_week), SEVERITIES[::-1]),
+        by_severity=_ordered(Counter(r.severity for r in in_week), reversed(Severity)),
         by_category=_ordered(Counter(r.category for r in in_week), tuple(Category)),
         satisfaction=round(sum(scores) / len(scores), 1) if scores else None,
     )

@@ -7,8 +7,12 @@ W + W/2 (level 2) the leads are alerted, at W + W (level 3) the managers and dep
 Fractions of a window are taken of the *working time* the window spans, counted by the team's
 calendar: for "2h" that is 2 h; for "3d" in business hours 09:00-18:00 it is 27 working hours, so
 "due soon" comes after 20h15m of working time and level 3 three working days after the deadline.
-Without business hours it is plain elapsed time (minus any holidays). This keeps the deadline step
-equal to `Calendar.add(started_at, window)` while every other step is measured the same way.
+Without business hours it is plain elapsed time (minus any holidays).
+
+The deadline itself is `Calendar.add(started_at, window)`, computed once when the complaint is logged
+(or reopened) and stored with it. The ladder is built from that stored deadline, not from the window:
+a roster re-import with new windows then moves neither the deadline the card shows nor the steps the
+sweep fires (whose keys hold the deadline, so a moved deadline would fire its steps again).
 
 A step is identified by (deadline, level, due_at): the sweep records what it fired under that key,
 so a step fires once whatever the number of sweeps, restarts or processes.
@@ -79,12 +83,12 @@ def calendar_for(settings: ComplaintSlaSettings | None, timezone: str) -> Calend
     return Calendar(timezone, hours, frozenset(settings.holidays))
 
 
-def ladder(started_at: datetime, deadline: Deadline, window: timedelta, calendar: Calendar) -> list[Step]:
-    """The four steps of one deadline, in level order (see the module doc for how W is measured)."""
-    if window <= timedelta(0):
-        raise ValueError("an SLA window must be positive")
+def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar: Calendar) -> list[Step]:
+    """The four steps of the deadline `due_at` of a clock started at `started_at`, in level order
+    (see the module doc for how W is measured)."""
+    if due_at <= started_at:
+        raise ValueError("a deadline must come after its clock starts")
     deadline = Deadline(deadline)
-    due_at = calendar.add(started_at, window)
     worked = calendar.working_time(started_at, due_at)
     times = {
         Level.DUE_SOON: calendar.add_working_time(started_at, worked * 3 / 4),
@@ -96,9 +100,17 @@ def ladder(started_at: datetime, deadline: Deadline, window: timedelta, calendar
 
 
 def _pending(
-    steps: Iterable[Step], fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+    steps: Iterable[Step], fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline], now: datetime
 ) -> list[Step]:
-    return [step for step in steps if step.deadline not in done and step.key not in fired]
+    return [
+        step for step in steps if step.deadline not in done and step.key not in fired and not _moot(step, now)
+    ]
+
+
+def _moot(step: Step, now: datetime) -> bool:
+    """A "due soon" from its deadline on: after an outage it would come with, or after, the overdue
+    step that says more. It is then never sent, and nothing waits for it."""
+    return step.level is Level.DUE_SOON and now >= step.due_at
 
 
 def due_steps(
@@ -108,23 +120,28 @@ def due_steps(
     done: set[Deadline],
     now: datetime,
 ) -> list[Step]:
-    """Every step whose time has come and that has not fired yet.
+    """Every step whose time has come and that has not fired yet, in firing order.
 
-    After an outage several levels may be due at once; all are returned, in firing order, and the
-    caller decides whether a late "due soon" is still worth sending.
+    After an outage several levels may be due at once; all are returned but a "due soon" whose
+    deadline has passed (see `_moot`).
     """
-    due = [step for step in _pending(steps, fired, done) if step.at <= now]
+    due = [step for step in _pending(steps, fired, done, now) if step.at <= now]
     return sorted(due, key=lambda step: (step.at, step.level))
 
 
 def next_at(
-    steps: Iterable[Step], *, fired: set[tuple[Deadline, Level, datetime]], done: set[Deadline]
+    steps: Iterable[Step],
+    *,
+    fired: set[tuple[Deadline, Level, datetime]],
+    done: set[Deadline],
+    now: datetime,
 ) -> datetime | None:
     """When the sweep next has something to do for these steps; stored so the sweep reads due rows only.
 
-    Can be in the past (a step due but not fired yet): such a row is due now.
+    Can be in the past (a step due but not fired yet): such a row is due now. A "due soon" that will
+    never be sent (see `_moot`) does not count, or the row would stay due for ever.
     """
-    return min((step.at for step in _pending(steps, fired, done)), default=None)
+    return min((step.at for step in _pending(steps, fired, done, now)), default=None)
 
 
 def met(done_at: datetime | None, due_at: datetime) -> bool:

@@ -81,25 +81,27 @@ class FormOptions:
 
 @dataclass(frozen=True)
 class ComplaintInput:
-    team_key: str
+    """The logging form as the person filled it in: nothing checked yet (`log` checks it)."""
+
+    team_key: str | None
     client: str
     client_contact: str
-    received_via: str
-    category: str
-    severity: str
+    received_via: str | None
+    category: str | None
+    severity: str | None
     description: str
-    owner_id: str
+    owner_id: str | None
 
 
 @dataclass(frozen=True)
 class Change:
-    """What a person does to a complaint; the fields that action needs."""
+    """What a person does to a complaint; the fields that action needs, as given (`act` checks them)."""
 
     action: Action
     owner_id: str | None = None  # reassign
     note: str = ""  # escalate: the reason; resolve: what was done
     client_feedback: str = ""
-    satisfaction: int | None = None
+    satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
 
 
 class InvalidForm(Exception):
@@ -127,21 +129,12 @@ def default_owner(team: Team) -> str | None:
     return leads[0].user_id if leads else None
 
 
-def _steps(complaint: Complaint, settings, calendar) -> list[sla.Step]:
-    severity = Severity(complaint.severity)
+def _steps(complaint: Complaint, calendar) -> list[sla.Step]:
+    """The ladder of the deadlines stored with the complaint: a later change of the team's windows
+    applies to complaints logged after it, never moves these."""
     return [
-        *sla.ladder(
-            complaint.created_at,
-            Deadline.ACKNOWLEDGE,
-            sla.window(settings, severity, Deadline.ACKNOWLEDGE),
-            calendar,
-        ),
-        *sla.ladder(
-            complaint.resolve_from,
-            Deadline.RESOLVE,
-            sla.window(settings, severity, Deadline.RESOLVE),
-            calendar,
-        ),
+        *sla.ladder(complaint.created_at, Deadline.ACKNOWLEDGE, complaint.acknowledge_due, calendar),
+        *sla.ladder(complaint.resolve_from, Deadline.RESOLVE, complaint.resolve_due, calendar),
     ]
 
 
@@ -154,20 +147,14 @@ def _done(complaint: Complaint) -> set[Deadline]:
     return done
 
 
-async def _replan(session, complaint: Complaint, team: Team) -> None:
+async def _replan(session, complaint: Complaint, team: Team, now: datetime) -> None:
     """After a change: when the ladder next needs the sweep (None: every deadline is met)."""
-    settings = sla_settings(team)
-    steps = _steps(complaint, settings, sla.calendar_for(settings, team.timezone))
+    steps = _steps(complaint, sla.calendar_for(sla_settings(team), team.timezone))
     fired = (await repo.fired_steps(session, [complaint.id]))[complaint.id]
-    complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint))
+    complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint), now=now)
 
 
 def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
-    status = Status(complaint.status)
-    overdue = status in rules.OPEN and (
-        (complaint.acknowledged_at is None and complaint.acknowledge_due <= now)
-        or complaint.resolve_due <= now
-    )
     return Shown(
         complaint.id,
         complaint.reference,
@@ -179,7 +166,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.category,
         complaint.severity,
         complaint.description,
-        status,
+        Status(complaint.status),
         complaint.owner_id,
         complaint.reporter_id,
         complaint.created_at,
@@ -191,7 +178,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.client_feedback,
         complaint.satisfaction,
         complaint.resolved_by,
-        overdue,
+        rules.is_overdue(_record(complaint), now),
     )
 
 
@@ -217,7 +204,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
 
 async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
     """Store a complaint with the next reference, post its card in the team channel and, when it is
-    critical, alert the leads at once: one transaction."""
+    critical, alert the leads at once: one transaction. Raises InvalidForm, storing nothing, when a
+    field is wrong."""
+    _check_form(given)
     now = services.now()
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, given.team_key)
@@ -252,7 +241,7 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
         )
         session.add(complaint)
         await session.flush()
-        await _replan(session, complaint, team)
+        await _replan(session, complaint, team, now)
         repo.add_event(session, complaint, at=now, actor=actor.user_id, kind="logged", to_status=Status.NEW)
         shown = _shown(complaint, team, now)
         t = translator(team.locale)
@@ -271,6 +260,22 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
                 **views.assigned(t, shown, by=actor.user_id),
             )
     return shown
+
+
+def _check_form(given: ComplaintInput) -> None:
+    errors = rules.form_errors(
+        client=given.client,
+        client_contact=given.client_contact,
+        received_via=given.received_via,
+        category=given.category,
+        severity=given.severity,
+        description=given.description,
+        owner_id=given.owner_id,
+    )
+    if not given.team_key:
+        errors["team"] = "complaints.error.team_missing"
+    if errors:
+        raise InvalidForm(errors)
 
 
 def _card_key(complaint_id: int) -> str:
@@ -330,7 +335,8 @@ async def form_or_tell(
 async def act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:
     """Apply one person's change to a complaint. The row is locked and written with its version
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
-    told who did it."""
+    told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
+    _check_change(change)
     for attempt in range(3):
         try:
             return await _act(services, actor, complaint_id, change)
@@ -340,12 +346,24 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     raise AssertionError("unreachable")
 
 
+def _check_change(change: Change) -> None:
+    errors: dict[str, str] = {}
+    if change.action is Action.RESOLVE:
+        errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
+    elif change.action is Action.ESCALATE:
+        errors = rules.reason_errors(change.note)
+    elif change.action is Action.REASSIGN and not change.owner_id:
+        errors = {"owner": "complaints.error.owner_missing"}
+    if errors:
+        raise InvalidForm(errors)
+
+
 async def act_or_tell(
     services: Services, actor: Actor, complaint_id: int, change: Change, *, response_url: str | None = None
 ) -> Shown | None:
     """A change from a button or a form, answered after Slack was acknowledged: a refusal goes to the
     person alone (through the button's response_url, else as an ephemeral message in the team
-    channel), and nothing changes."""
+    channel), and nothing changes. A wrong form raises InvalidForm for the form to show."""
     try:
         return await act(services, actor, complaint_id, change)
     except UserError as refusal:
@@ -387,7 +405,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
             complaint.resolution = note
             complaint.client_feedback = change.client_feedback.strip()
-            complaint.satisfaction = change.satisfaction
+            complaint.satisfaction = int(change.satisfaction) if change.satisfaction else None
         elif action is Action.CLOSE:
             complaint.closed_at = now
         elif action is Action.REOPEN:
@@ -404,7 +422,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 )
             complaint.owner_id = change.owner_id
         complaint.status = becomes.value
-        await _replan(session, complaint, team)
+        await _replan(session, complaint, team, now)
         await session.flush()  # the conditional UPDATE: StaleDataError when someone else won
         repo.add_event(
             session,
@@ -486,10 +504,14 @@ async def listing(services: Services, actor: Actor, which: str) -> list[Shown]:
         for membership in actor.memberships:
             team = await session.get(Team, membership.team_id)
             if which == "overdue":
-                rows = await repo.overdue_of_team(session, team.id, now, LIST_LIMIT)
+                rows = await repo.overdue_of_team(
+                    session, team.id, now, open_statuses=rules.OPEN, limit=LIST_LIMIT
+                )
             else:
                 owner = actor.user_id if which == "mine" else None
-                rows = await repo.open_of_team(session, team.id, owner_id=owner, limit=LIST_LIMIT)
+                rows = await repo.open_of_team(
+                    session, team.id, open_statuses=rules.OPEN, owner_id=owner, limit=LIST_LIMIT
+                )
             found += [_shown(c, team, now) for c in rows]
     return found[:LIST_LIMIT]
 
@@ -507,13 +529,12 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
         due = await repo.due_for_escalation(session, team.id, at)
         if not due:
             return "no complaint due"
-        settings = sla_settings(team)
-        calendar = sla.calendar_for(settings, team.timezone)
+        calendar = sla.calendar_for(sla_settings(team), team.timezone)
         fired = await repo.fired_steps(session, [c.id for c in due])
         t = translator(team.locale)
         notices = services.notices(session)
         for complaint in due:
-            steps = _steps(complaint, settings, calendar)
+            steps = _steps(complaint, calendar)
             done = _done(complaint)
             already = fired[complaint.id]
             told = []
@@ -528,7 +549,7 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
                     at=at,
                 ):
                     told.append(step)
-            complaint.next_escalation_at = sla.next_at(steps, fired=already, done=done)
+            complaint.next_escalation_at = sla.next_at(steps, fired=already, done=done, now=at)
             for step in told:
                 if step.level >= Level.OWNER:
                     repo.add_event(
@@ -536,9 +557,6 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
                     )
             await session.flush()
             for step in told:
-                # After an outage, "due soon" past its deadline is noise: the overdue step says it.
-                if step.level is Level.DUE_SOON and at >= step.due_at:
-                    continue
                 await _tell_step(notices, t, team, complaint, step, at)
             fired_now += len(told)
     return f"{len(due)} complaint(s) due, {fired_now} step(s) fired"
@@ -566,7 +584,7 @@ async def summary(services: Services, at: datetime, clock: TeamClock) -> str:
     start = at - WEEK
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, clock.key)
-        rows = await repo.for_summary(session, team.id, start, at)
+        rows = await repo.for_summary(session, team.id, start, at, open_statuses=rules.OPEN)
         figures = rules.summarize([_record(c) for c in rows], start=start, end=at)
         await services.notices(session).post(
             f"complaint-summary:{team.id}:{at.isoformat()}",

@@ -14,13 +14,13 @@ from bot.rules.complaints import (
     CONTACT_MAX,
     DESCRIPTION_MAX,
     NOTE_MAX,
-    SEVERITIES,
     Action,
     Category,
     ReceivedVia,
     card_actions,
     percent,
 )
+from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, sections
 from bot.views.errors import user_error_text
 from bot.views.forms import input_block, modal, option, plain, text_input
@@ -95,7 +95,7 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
         Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], t("complaints.form.pick")
     )
     severity = _select(
-        Ids.SEVERITY, [option(severity_text(t, s), s) for s in SEVERITIES], t("complaints.form.pick")
+        Ids.SEVERITY, [option(severity_text(t, s), s) for s in Severity], t("complaints.form.pick")
     )
     owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(t("complaints.form.pick"))}
     if team is not None and team.default_owner:

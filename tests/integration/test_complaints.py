@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.ids import Complaint as Ids
 from scheduler.runner import run_job
+from storage import complaints as repo
 from storage.models import Complaint, ComplaintEscalation, ComplaintEvent, OutboxRow
 from tests.slack.fake_api import validate_message
 from tests.support import eventually, sending
@@ -227,6 +228,17 @@ async def test_invalid_form_gets_field_errors_and_nothing_is_stored(clock, slack
     assert answer["errors"][Ids.CLIENT_BLOCK] == "Say who the client is."
     outsider = await _log(slack_client, owner=OUTSIDER)
     assert outsider["errors"] == {Ids.OWNER_BLOCK: "The owner must be a member of the team."}
+    assert await _complaints(services) == []
+
+
+async def test_a_crafted_severity_gets_a_field_error_and_nothing_is_stored(clock, slack_client, services):
+    """Not one of the form's options: the service checks every submission, not only the form."""
+    answer = await _log(slack_client, severity="catastrophic")
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {Ids.SEVERITY_BLOCK: "Choose one of the options."},
+    }
     assert await _complaints(services) == []
 
 
@@ -469,6 +481,19 @@ async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack
     assert resolved.resolution in ("Owner refunded the fee", "Lead called the client")
 
 
+async def test_a_crafted_satisfaction_gets_a_field_error_and_nothing_changes(
+    clock, slack_client, slack, services
+):
+    await _log(slack_client)
+    complaint = await _one(services)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+
+    reply = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, satisfaction="11")
+
+    assert reply.json()["errors"] == {Ids.SATISFACTION_BLOCK: "Choose one of the options."}
+    assert (await _one(services)).status == "acknowledged"
+
+
 async def _resolved(services) -> bool:
     return any(kind == "resolve" for kind, _, _ in await _events(services))
 
@@ -573,8 +598,9 @@ async def test_acknowledging_stops_its_ladder(clock, slack_client, slack, servic
 async def test_a_sweep_after_an_outage_fires_each_missed_step_once(clock, slack_client, services):
     await _log(slack_client)
     await _sweep(services, clock, MONDAY + timedelta(hours=5))
-    await _sweep(services, clock, MONDAY + timedelta(hours=5, minutes=1))
-    assert await _fired(services) == [("acknowledge", n) for n in range(4)]
+    again = await _sweep(services, clock, MONDAY + timedelta(hours=5, minutes=1))
+    assert again == ["cs-east: no complaint due"], "the unsent 'due soon' keeps nothing waiting"
+    assert await _fired(services) == [("acknowledge", n) for n in range(1, 4)], "no late 'due soon'"
     told = await _notices(services, "complaint-sla:1:acknowledge:")
     levels = [key.split(":")[3] for key in told]
     assert levels == ["1", "2", "3", "3"], "no late 'due soon' once overdue (level 3: the manager and deputy)"
@@ -602,7 +628,7 @@ async def test_business_hours_skip_the_weekend_and_a_holiday(
         await _sweep(services, clock, datetime(2026, 11, day, 8, 0, tzinfo=UTC))
     assert await _fired(services) == []
     await _sweep(services, clock, tuesday)
-    assert await _fired(services) == [("acknowledge", 0), ("acknowledge", 1)]
+    assert await _fired(services) == [("acknowledge", 1)], "at the deadline, no late 'due soon'"
     async with sending(services):
         card = await _card(slack)
     assert "Acknowledge by:* 2026-11-24 10:50" in _text(card.args)
@@ -621,7 +647,33 @@ async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, 
     assert reopened.resolve_due == clock.at + timedelta(days=3)
     assert reopened.next_escalation_at == clock.at + timedelta(days=3) * 3 / 4
     await _sweep(services, clock, reopened.resolve_due)
-    assert await _fired(services) == [("resolve", 0), ("resolve", 1)]
+    assert await _fired(services) == [("resolve", 1)], "at the deadline, no late 'due soon'"
+
+
+async def test_a_new_window_does_not_move_a_logged_complaints_ladder(
+    clock, slack_client, slack, services, import_roster
+):
+    """Logged with 2 h to acknowledge; a roster re-import then gives high complaints 1 h. The stored
+    deadline stands for the card and the sweep alike: the owner step fires once, at it."""
+    await _log(slack_client)
+    new_windows = {"default_owner": OWNER, "high": {"acknowledge": "1h", "resolve": "2d"}}
+    await import_roster({"teams": [TEAM | {"complaint_sla": new_windows}]})
+    stored = MONDAY + timedelta(hours=2)
+    assert (await _one(services)).acknowledge_due == stored
+
+    await _sweep(services, clock, MONDAY + timedelta(minutes=90))
+    assert await _fired(services) == [("acknowledge", 0)], "due soon at 75% of the stored 2 h"
+    for _ in range(2):
+        await _sweep(services, clock, stored)
+    assert await _fired(services) == [("acknowledge", 0), ("acknowledge", 1)]
+
+    (owner_step,) = await _notices(services, "complaint-sla:1:acknowledge:1:")
+    assert owner_step.endswith(stored.isoformat()), "the step of the stored deadline"
+    assert [kind for kind, _, _ in await _events(services)].count("sla.acknowledge.1") == 1
+    assert (await _one(services)).next_escalation_at == stored + timedelta(hours=1), "leads at 3 h"
+    async with sending(services):
+        await slack.wait_for("chat.update", 1)
+    assert "Acknowledge by:* 2026-11-16 12:00" in _text(slack.calls_to("chat.update")[0].args)
 
 
 # -- show and list ---------------------------------------------------------------------------------
@@ -785,5 +837,22 @@ async def test_overlapping_sweeps_fire_each_step_once(clock, slack_client, servi
         *(run_job(services, "complaint-sla", team_key="cs-east", at=clock.at) for _ in range(3))
     )
 
-    assert await _fired(services) == [("acknowledge", n) for n in range(4)]
+    assert await _fired(services) == [("acknowledge", n) for n in range(1, 4)], "no late 'due soon'"
     assert len(await _notices(services, "complaint-sla:")) == 4  # owner overdue, leads, manager, deputy
+
+
+async def test_a_step_is_recorded_once_under_its_unique_key(clock, slack_client, services):
+    """What the overlap test above cannot show on SQLite, where the writer lock makes the sweeps take
+    turns: the unique (complaint, deadline, level, due_at) key itself refuses the second record."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    step = {"deadline": "acknowledge", "level": 1, "due_at": complaint.acknowledge_due}
+
+    recorded = []
+    for minute in (0, 1):  # two sweeps, one after the other
+        async with services.unit_of_work() as session:
+            at = complaint.acknowledge_due + timedelta(minutes=minute)
+            recorded.append(await repo.record_step(session, complaint.id, **step, at=at))
+
+    assert recorded == [True, False]
+    assert await _fired(services) == [("acknowledge", 1)]

@@ -100,9 +100,9 @@ def test_the_issue_example_through_the_settings():
     calendar = calendar_for(OFFICE, SHANGHAI)
     started = local("2026-11-20 17:50")
 
-    steps = ladder(
-        started, Deadline.ACKNOWLEDGE, window(OFFICE, Severity.HIGH, Deadline.ACKNOWLEDGE), calendar
-    )
+    due = calendar.add(started, window(OFFICE, Severity.HIGH, Deadline.ACKNOWLEDGE))
+
+    steps = ladder(started, Deadline.ACKNOWLEDGE, due, calendar)
 
     assert [(step.level, shown(step.at)) for step in steps] == [
         (Level.DUE_SOON, "Mon 2026-11-23 10:20"),
@@ -171,35 +171,55 @@ def test_the_issue_example_through_the_settings():
 def test_ladder_times(settings, started, deadline, severity, expected):
     calendar = calendar_for(settings, SHANGHAI)
     start = local(started)
-    length = window(settings, severity, deadline)
+    due = calendar.add(start, window(settings, severity, deadline))
 
-    steps = ladder(start, deadline, length, calendar)
+    steps = ladder(start, deadline, due, calendar)
 
     assert [shown(step.at) for step in steps] == expected
     assert [step.level for step in steps] == [Level.DUE_SOON, Level.OWNER, Level.LEADS, Level.MANAGERS]
-    assert all(step.deadline == deadline and step.due_at == calendar.add(start, length) for step in steps)
+    assert all(step.deadline == deadline and step.due_at == due for step in steps)
 
 
 def test_the_ladder_is_the_same_when_recomputed():
-    """The sweep recomputes the ladder: the same due_at each time, or `fired` would not recognise it."""
+    """The sweep recomputes the ladder from the stored times (read back in UTC): the same steps each
+    time, or `fired` would not recognise them."""
     calendar = calendar_for(OFFICE, SHANGHAI)
     start = local("2026-11-20 17:50")
+    due = local("2026-11-25 17:50")
+    utc = ZoneInfo("UTC")
 
-    assert ladder(start, Deadline.RESOLVE, timedelta(days=3), calendar) == ladder(
-        start.astimezone(ZoneInfo("UTC")), Deadline.RESOLVE, timedelta(days=3), calendar
+    assert ladder(start, Deadline.RESOLVE, due, calendar) == ladder(
+        start.astimezone(utc), Deadline.RESOLVE, due.astimezone(utc), calendar
     )
 
 
-def test_ladder_refuses_an_empty_window():
-    with pytest.raises(ValueError, match="positive"):
-        ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, timedelta(0), Calendar("UTC"))
+def test_the_ladder_follows_the_stored_deadline_not_todays_window():
+    """Logged Fri 17:50 under a 3 h window (due Mon 11:50); the team's window is 2 h now. The ladder
+    is the stored deadline's: W is the 3 working hours it spans."""
+    calendar = calendar_for(OFFICE, SHANGHAI)
+
+    steps = ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, local("2026-11-23 11:50"), calendar)
+
+    assert [(step.level, shown(step.at)) for step in steps] == [
+        (Level.DUE_SOON, "Mon 2026-11-23 11:05"),
+        (Level.OWNER, "Mon 2026-11-23 11:50"),
+        (Level.LEADS, "Mon 2026-11-23 13:20"),
+        (Level.MANAGERS, "Mon 2026-11-23 14:50"),
+    ]
+    assert {shown(step.due_at) for step in steps} == {"Mon 2026-11-23 11:50"}
+
+
+@pytest.mark.parametrize("due", ["2026-11-20 17:50", "2026-11-20 17:00"], ids=["at-the-start", "before-it"])
+def test_ladder_refuses_a_deadline_not_after_its_start(due):
+    with pytest.raises(ValueError, match="after"):
+        ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, local(due), Calendar("UTC"))
 
 
 # One high complaint logged Fri 17:50 in business hours: acknowledge due Mon 10:50, resolve Wed 17:50.
 STARTED = local("2026-11-20 17:50")
 CALENDAR = calendar_for(OFFICE, SHANGHAI)
-ACK = ladder(STARTED, Deadline.ACKNOWLEDGE, timedelta(hours=2), CALENDAR)
-RESOLVE = ladder(STARTED, Deadline.RESOLVE, timedelta(days=3), CALENDAR)
+ACK = ladder(STARTED, Deadline.ACKNOWLEDGE, CALENDAR.add(STARTED, timedelta(hours=2)), CALENDAR)
+RESOLVE = ladder(STARTED, Deadline.RESOLVE, CALENDAR.add(STARTED, timedelta(days=3)), CALENDAR)
 STEPS = ACK + RESOLVE
 ACK_DUE = ACK[0].due_at
 
@@ -231,15 +251,25 @@ def named(steps: list[Step]) -> list[str]:
             id="fired-steps-do-not-come-back",
         ),
         pytest.param(
+            "2026-11-23 10:49",
+            set(),
+            set(),
+            ["acknowledge DUE_SOON Mon 2026-11-23 10:20"],
+            id="due-soon-late-but-before-the-deadline",
+        ),
+        pytest.param(
             "2026-11-23 12:00",
             set(),
             set(),
-            [
-                "acknowledge DUE_SOON Mon 2026-11-23 10:20",
-                "acknowledge OWNER Mon 2026-11-23 10:50",
-                "acknowledge LEADS Mon 2026-11-23 11:50",
-            ],
-            id="after-an-outage-all-in-order",
+            ["acknowledge OWNER Mon 2026-11-23 10:50", "acknowledge LEADS Mon 2026-11-23 11:50"],
+            id="after-an-outage-all-in-order-but-a-late-due-soon",
+        ),
+        pytest.param(
+            "2026-11-23 10:50",
+            set(),
+            set(),
+            ["acknowledge OWNER Mon 2026-11-23 10:50"],
+            id="no-due-soon-from-the-deadline-on",
         ),
         pytest.param("2026-11-23 12:00", set(), {Deadline.ACKNOWLEDGE}, [], id="acknowledged-nothing-more"),
         pytest.param(
@@ -247,7 +277,6 @@ def named(steps: list[Step]) -> list[str]:
             keys(*ACK),
             {Deadline.ACKNOWLEDGE},
             [
-                "resolve DUE_SOON Wed 2026-11-25 11:05",
                 "resolve OWNER Wed 2026-11-25 17:50",
                 "resolve LEADS Fri 2026-11-27 13:20",  # 13h30m of working time after Wed 17:50
             ],
@@ -270,9 +299,9 @@ def test_a_step_fired_for_an_older_deadline_does_not_count():
     """Reopened or re-timed: a new due_at is a new deadline instance, its steps fire again."""
     older = {(Deadline.ACKNOWLEDGE, Level.OWNER, ACK_DUE - timedelta(days=7))}
 
-    due = due_steps(ACK, fired=older, done=set(), now=local("2026-11-23 11:00"))
+    due = due_steps(ACK, fired=older, done=set(), now=local("2026-11-23 10:50"))
 
-    assert [step.level for step in due] == [Level.DUE_SOON, Level.OWNER]
+    assert [step.level for step in due] == [Level.OWNER]
 
 
 def test_steps_at_the_same_moment_come_in_level_order():
@@ -289,23 +318,29 @@ def test_steps_at_the_same_moment_come_in_level_order():
 
 
 @pytest.mark.parametrize(
-    ("fired", "done", "expected"),
+    ("fired", "done", "now", "expected"),
     [
-        pytest.param(set(), set(), "Mon 2026-11-23 10:20", id="first-step"),
-        pytest.param(keys(*ACK[:2]), set(), "Mon 2026-11-23 11:50", id="after-some-fired"),
-        pytest.param(set(), {Deadline.ACKNOWLEDGE}, "Wed 2026-11-25 11:05", id="acknowledged-resolve-next"),
-        pytest.param(keys(*STEPS), set(), None, id="all-fired"),
-        pytest.param(set(), {Deadline.ACKNOWLEDGE, Deadline.RESOLVE}, None, id="all-done"),
+        pytest.param(set(), set(), STARTED, "Mon 2026-11-23 10:20", id="first-step"),
+        pytest.param(keys(*ACK[:2]), set(), ACK_DUE, "Mon 2026-11-23 11:50", id="after-some-fired"),
+        pytest.param(
+            set(), {Deadline.ACKNOWLEDGE}, STARTED, "Wed 2026-11-25 11:05", id="acknowledged-resolve-next"
+        ),
+        pytest.param(keys(*STEPS), set(), STARTED, None, id="all-fired"),
+        pytest.param(set(), {Deadline.ACKNOWLEDGE, Deadline.RESOLVE}, STARTED, None, id="all-done"),
+        pytest.param(
+            keys(*ACK[1:]), set(), ACK_DUE, "Wed 2026-11-25 11:05", id="a-moot-due-soon-is-not-waited-for"
+        ),
     ],
 )
-def test_next_at(fired, done, expected):
-    result = next_at(STEPS, fired=fired, done=done)
+def test_next_at(fired, done, now, expected):
+    result = next_at(STEPS, fired=fired, done=done, now=now)
 
     assert (shown(result) if result else None) == expected
 
 
 def test_next_at_points_at_a_step_due_but_not_fired():
-    assert next_at(ACK, fired=keys(ACK[0]), done=set()) == ACK_DUE
+    assert next_at(ACK, fired=keys(ACK[0]), done=set(), now=ACK_DUE) == ACK_DUE
+    assert next_at(ACK, fired=set(), done=set(), now=ACK_DUE) == ACK_DUE, "not at the moot due soon"
 
 
 @pytest.mark.parametrize(
