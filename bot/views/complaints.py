@@ -4,7 +4,6 @@ leads' weekly summary. Client contacts appear only in what the team's members se
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
 from bot.i18n import Translator
@@ -21,10 +20,10 @@ from bot.rules.complaints import (
     percent,
 )
 from bot.rules.sla import Severity
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, sections
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
-from bot.views.forms import input_block, modal, option, plain, text_input
-from bot.views.mrkdwn import escape, mention
+from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
+from bot.views.mrkdwn import escape, mention, when
 
 SEVERITY_ICON = {
     "critical": ":red_circle:",
@@ -43,19 +42,6 @@ BUTTON = {
 }
 BUTTON_STYLE = {Action.ACKNOWLEDGE: "primary", Action.RESOLVE: "primary", Action.ESCALATE: "danger"}
 DESCRIPTION_ON_CARD = 500
-
-
-def _select(action_id: str, options: list[dict], placeholder: str) -> dict:
-    return {
-        "type": "static_select",
-        "action_id": action_id,
-        "options": options,
-        "placeholder": plain(placeholder),
-    }
-
-
-def _when(at: datetime | None, timezone: str) -> str:
-    return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M") if at else "-"
 
 
 def status_text(t: Translator, status: str) -> str:
@@ -82,22 +68,17 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
     default owner."""
     blocks: list[dict] = []
     if len(teams) > 1:
-        select = _select(Ids.TEAM, [option(c.name, c.key) for c in teams], t("complaints.form.team"))
-        if team is not None:
-            select["initial_option"] = option(team.name, team.key)
-        block = input_block(Ids.TEAM_BLOCK, t("complaints.form.team"), select)
+        initial = option(team.name, team.key) if team is not None else None
+        options = [option(c.name, c.key) for c in teams]
+        choice = select(Ids.TEAM, options, placeholder=t("complaints.form.team"), initial=initial)
+        block = input_block(Ids.TEAM_BLOCK, t("complaints.form.team"), choice)
         block["dispatch_action"] = True  # choosing a team puts its default owner in the form
         blocks.append(block)
-    via = _select(
-        Ids.RECEIVED_VIA, [option(via_text(t, v), v) for v in ReceivedVia], t("complaints.form.pick")
-    )
-    category = _select(
-        Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], t("complaints.form.pick")
-    )
-    severity = _select(
-        Ids.SEVERITY, [option(severity_text(t, s), s) for s in Severity], t("complaints.form.pick")
-    )
-    owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(t("complaints.form.pick"))}
+    pick = t("complaints.form.pick")
+    via = select(Ids.RECEIVED_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    category = select(Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], placeholder=pick)
+    severity = select(Ids.SEVERITY, [option(severity_text(t, s), s) for s in Severity], placeholder=pick)
+    owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(pick)}
     if team is not None and team.default_owner:
         owner["initial_user"] = team.default_owner
     blocks += [
@@ -158,7 +139,7 @@ def resolve_form(t: Translator, shown) -> dict:
         input_block(
             Ids.SATISFACTION_BLOCK,
             t("complaints.resolve.satisfaction"),
-            _select(Ids.SATISFACTION, scores, t("complaints.form.pick")),
+            select(Ids.SATISFACTION, scores, placeholder=t("complaints.form.pick")),
             optional=True,
         ),
     ]
@@ -199,8 +180,8 @@ def _facts(t: Translator, shown) -> str:
             t("complaints.card.owner", person=mention(shown.owner_id)),
             t(
                 "complaints.card.deadlines",
-                acknowledge=_when(shown.acknowledge_due, shown.timezone),
-                resolve=_when(shown.resolve_due, shown.timezone),
+                acknowledge=when(shown.acknowledge_due, shown.timezone),
+                resolve=when(shown.resolve_due, shown.timezone),
             ),
         ]
     )
@@ -235,20 +216,13 @@ def card(t: Translator, shown) -> dict:
     blocks = sections(text) + sections(body)
     buttons = [_button(t, action, shown.id) for action in card_actions(shown.status)]
     if buttons:
-        blocks.append({"type": "actions", "block_id": Ids.ACTIONS_BLOCK, "elements": buttons})
+        blocks.append(actions(buttons, block_id=Ids.ACTIONS_BLOCK))
     return {"text": text, "blocks": blocks}
 
 
 def _button(t: Translator, action: Action, complaint_id: int) -> dict:
-    button = {
-        "type": "button",
-        "action_id": BUTTON[action],
-        "text": plain(t(f"complaints.button.{action.value}"), 75),
-        "value": str(complaint_id),
-    }
-    if action in BUTTON_STYLE:
-        button["style"] = BUTTON_STYLE[action]
-    return button
+    text = t(f"complaints.button.{action.value}")
+    return button(text, BUTTON[action], str(complaint_id), style=BUTTON_STYLE.get(action))
 
 
 def _message(text: str) -> dict:
@@ -284,7 +258,7 @@ def critical_alert(t: Translator, shown) -> dict:
             category=category_text(t, shown.category),
             owner=mention(shown.owner_id),
             person=mention(shown.reporter_id),
-            due=_when(shown.acknowledge_due, shown.timezone),
+            due=when(shown.acknowledge_due, shown.timezone),
         )
     )
 
@@ -296,7 +270,7 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
             reference=shown.reference,
             person=mention(by),
             severity=severity_text(t, shown.severity),
-            acknowledge=_when(shown.acknowledge_due, shown.timezone),
+            acknowledge=when(shown.acknowledge_due, shown.timezone),
         )
     )
 
@@ -324,7 +298,7 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
             reference=shown.reference,
             team=escape(shown.team_name),
             deadline=t(f"complaints.deadline.{deadline}"),
-            due=_when(due, shown.timezone),
+            due=when(due, shown.timezone),
             owner=mention(shown.owner_id),
             severity=severity_text(t, shown.severity),
         )
@@ -352,7 +326,7 @@ def _event_line(t: Translator, event, timezone: str) -> str:
             what += f" → {status_text(t, event.to_status)}"
         if event.note:
             what += f": {escape(event.note)}"
-    return f"`{_when(event.at, timezone)}` {who} · {what}"
+    return f"`{when(event.at, timezone)}` {who} · {what}"
 
 
 def show(t: Translator, shown, events) -> dict:
@@ -368,31 +342,31 @@ def show(t: Translator, shown, events) -> dict:
     blocks = (
         sections(text) + sections(body) + [divider()] + sections(t("complaints.trail.heading") + "\n" + trail)
     )
-    return {"response_type": "ephemeral", "text": text, "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+    return ephemeral(text, blocks[:MESSAGE_BLOCK_LIMIT])
 
 
 def listing(t: Translator, which: str, found) -> dict:
     title = t(f"complaints.list.{which}")
     if not found:
         text = title + "\n" + t("complaints.list.none")
-        return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}
+        return ephemeral(text, sections(text))
     lines = [
         t(
             "complaints.list.item",
             heading=heading(t, s),
             team=escape(s.team_name),
             owner=mention(s.owner_id),
-            resolve=_when(s.resolve_due, s.timezone),
+            resolve=when(s.resolve_due, s.timezone),
         )
         for s in found
     ]
     text = title + "\n" + "\n".join(lines)
-    return {"response_type": "ephemeral", "text": title, "blocks": sections(text)[:MESSAGE_BLOCK_LIMIT]}
+    return ephemeral(title, sections(text)[:MESSAGE_BLOCK_LIMIT])
 
 
 def help_message(t: Translator) -> dict:
     text = t("complaints.help")
-    return {"response_type": "ephemeral", "text": text, "blocks": sections(text)}
+    return ephemeral(text, sections(text))
 
 
 # -- the leads' weekly summary ---------------------------------------------------------------------
@@ -415,8 +389,8 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             t(
                 "complaints.summary.heading",
                 team=escape(team_name),
-                start=_when(start, timezone)[:10],
-                end=_when(end, timezone)[:10],
+                start=when(start, timezone)[:10],
+                end=when(end, timezone)[:10],
             ),
             t(
                 "complaints.summary.counts",
