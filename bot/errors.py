@@ -15,3 +15,12 @@ class UserError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+
+
+class InvalidForm(Exception):
+    """A submitted form's wrong fields, each with the catalog key that says why. Nothing was stored;
+    the form shows the messages under its inputs."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(", ".join(sorted(fields)))
+        self.fields = fields

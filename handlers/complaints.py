@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
+from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
@@ -15,24 +16,11 @@ from bot.parsing import HELP_WORDS
 from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.views import complaints as views
+from bot.views.forms import field_errors
 
 COMMANDS = (Command.COMPLAINT,)
 LISTS = ("open", "overdue", "mine")
 
-# Which input block shows the error for each field of a form.
-ERROR_BLOCKS = {
-    "team": Ids.TEAM_BLOCK,
-    "client": Ids.CLIENT_BLOCK,
-    "contact": Ids.CONTACT_BLOCK,
-    "received_via": Ids.RECEIVED_VIA_BLOCK,
-    "category": Ids.CATEGORY_BLOCK,
-    "severity": Ids.SEVERITY_BLOCK,
-    "description": Ids.DESCRIPTION_BLOCK,
-    "owner": Ids.OWNER_BLOCK,
-    "resolution": Ids.RESOLUTION_BLOCK,
-    "satisfaction": Ids.SATISFACTION_BLOCK,
-    "reason": Ids.REASON_BLOCK,
-}
 # The card's buttons that change the complaint at once, and those that ask for more in a form.
 AT_ONCE = {
     Ids.ACKNOWLEDGE: Action.ACKNOWLEDGE,
@@ -101,11 +89,9 @@ async def _answer(ack: AsyncAck, actor, submit) -> None:
     fields that are wrong, shown inline (nothing was stored)."""
     try:
         await submit
-    except complaints.InvalidForm as invalid:
+    except InvalidForm as invalid:
         t = translator(actor.locale)
-        await ack(
-            response_action="errors", errors={ERROR_BLOCKS[f]: t(key) for f, key in invalid.errors.items()}
-        )
+        await ack(response_action="errors", errors=field_errors(t, invalid.fields, views.FIELD_BLOCKS))
         return
     await ack()
 

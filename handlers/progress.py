@@ -8,11 +8,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
+from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command, Progress
 from bot.parsing import HELP_WORDS
 from bot.services import progress
 from bot.views import progress as views
+from bot.views.forms import field_errors
 
 COMMANDS = (Command.PROGRESS,)
 
@@ -108,10 +110,9 @@ async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     try:
         await progress.submit(services, actor, read_form(view))
-    except progress.InvalidReport as invalid:
-        await ack(
-            response_action="errors", errors=views.field_errors(translator(actor.locale), invalid.fields)
-        )
+    except InvalidForm as invalid:
+        t = translator(actor.locale)
+        await ack(response_action="errors", errors=field_errors(t, invalid.fields, views.FIELD_BLOCKS))
         return
     await ack()
 

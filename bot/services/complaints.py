@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.errors import UserError
+from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import complaints as rules
 from bot.rules import sla
@@ -102,14 +102,6 @@ class Change:
     note: str = ""  # escalate: the reason; resolve: what was done
     client_feedback: str = ""
     satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
-
-
-class InvalidForm(Exception):
-    """Fields of a submitted form that are wrong, each with the catalog key that says why."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 # -- the team's SLA settings ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import UserError
+from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
@@ -60,14 +60,6 @@ class ReportForm:
     response_url: str | None = None
 
 
-class InvalidReport(Exception):
-    """The form has bad values: field -> catalog key of what is wrong. Nothing was stored."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(", ".join(sorted(fields)))
-        self.fields = fields
-
-
 @dataclass(frozen=True)
 class ReportInput:
     team_key: str
@@ -81,7 +73,7 @@ class ReportInput:
 
 
 def checked(form: ReportForm) -> ReportInput:
-    """The report the form holds, or InvalidReport naming every bad field."""
+    """The report the form holds, or InvalidForm naming every bad field."""
     errors = rules.form_errors(
         project_chosen=form.project_chosen,
         project_typed=form.project_typed,
@@ -93,7 +85,7 @@ def checked(form: ReportForm) -> ReportInput:
     if not form.team_key:
         errors["team"] = "progress.error.team_missing"
     if errors:
-        raise InvalidReport(errors)
+        raise InvalidForm(errors)
     return ReportInput(
         team_key=form.team_key,
         project=" ".join((form.project_typed.strip() or form.project_chosen or "").split()),
@@ -154,7 +146,7 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
 async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
     """Store the report for the current period (a resubmission updates it, keeping the old version),
     confirm it to the member, and tell the leads at once when it is blocked or names a major problem.
-    Raises InvalidReport, storing nothing, when the form has bad values."""
+    Raises InvalidForm, storing nothing, when the form has bad values."""
     report = checked(form)
     membership = _membership(actor, report.team_key)
     now = services.now()

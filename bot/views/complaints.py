@@ -63,6 +63,22 @@ def via_text(t: Translator, via: str) -> str:
 # -- the logging form and the small forms of the card's buttons ---------------------------------
 
 
+# Which input block shows the error for each field of a form.
+FIELD_BLOCKS = {
+    "team": Ids.TEAM_BLOCK,
+    "client": Ids.CLIENT_BLOCK,
+    "contact": Ids.CONTACT_BLOCK,
+    "received_via": Ids.RECEIVED_VIA_BLOCK,
+    "category": Ids.CATEGORY_BLOCK,
+    "severity": Ids.SEVERITY_BLOCK,
+    "description": Ids.DESCRIPTION_BLOCK,
+    "owner": Ids.OWNER_BLOCK,
+    "resolution": Ids.RESOLUTION_BLOCK,
+    "satisfaction": Ids.SATISFACTION_BLOCK,
+    "reason": Ids.REASON_BLOCK,
+}
+
+
 def form(t: Translator, *, teams, team, description: str = "") -> dict:
     """The logging modal. A member of several teams picks the team; the owner starts as the team's
     default owner."""

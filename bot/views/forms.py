@@ -89,3 +89,9 @@ def modal(
         view["private_metadata"] = json.dumps(metadata)
     view["blocks"] = blocks
     return view
+
+
+def field_errors(t, fields: dict[str, str], blocks: dict[str, str]) -> dict[str, str]:
+    """A submission's errors as Slack shows them under the inputs: block_id -> message, where
+    `blocks` says which input block holds each field."""
+    return {blocks[field]: t(key) for field, key in fields.items()}

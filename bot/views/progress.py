@@ -100,11 +100,6 @@ FIELD_BLOCKS = {
 }
 
 
-def field_errors(t: Translator, fields: dict[str, str]) -> dict[str, str]:
-    """A submission's errors as Slack shows them under the inputs: block_id -> message."""
-    return {FIELD_BLOCKS[field]: t(key) for field, key in fields.items()}
-
-
 def _long_text(action_id: str, placeholder: str, initial: str) -> dict:
     return text_input(
         action_id, max_length=TEXT_MAX, initial=initial, multiline=True, placeholder=placeholder
