@@ -134,3 +134,18 @@ CS_EAST = {
         {"user": "U01BBB", "role": "member", "supervisor": "U01AAA", "title": "设计师"},
     ],
 }
+
+# The roster file as the foundation issue gives it.
+ISSUE_EXAMPLE = """\
+teams:
+  - key: cs-east                 # unique, used in commands and the CLI
+    name: Customer Service East
+    kind: service                # business | service (service teams get the daily stand-up)
+    channel: C0123ABCD           # team channel
+    digest_channel: C0456EFGH    # where leads' digests go
+    timezone: Asia/Shanghai
+    locale: zh-Hans              # en | zh-Hans | zh-Hant
+    members:
+      - {user: U01AAA, role: lead, title: 客户顾问}
+      - {user: U01BBB, role: member, supervisor: U01AAA, title: 设计师}
+"""

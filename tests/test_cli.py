@@ -22,6 +22,7 @@ from bot.services import deliveries
 from scheduler.jobs import JOBS
 from storage import migrate, requests
 from storage import outbox as outbox_rows
+from tests.conftest import ISSUE_EXAMPLE
 from tests.processes import REPO, TEAMOPS, free_port, start
 from tests.slack.signed import SignedSlack
 from tests.support import eventually, sender_for
@@ -29,18 +30,9 @@ from tests.support import eventually, sender_for
 HEAD = migrate.head_revision()
 SIGNING_SECRET = "s"
 
-GOOD_ROSTER = """\
-teams:
-  - key: cs-east                 # unique, used in commands and the CLI
-    name: Customer Service East
-    kind: service                # business | service (service teams get the daily stand-up)
-    channel: C0123ABCD           # team channel
-    digest_channel: C0456EFGH    # where leads' digests go
-    timezone: Asia/Shanghai
-    locale: zh-Hans              # en | zh-Hans | zh-Hant
-    members:
-      - {user: U01AAA, role: lead, title: 客户顾问}
-      - {user: U01BBB, role: member, supervisor: U01AAA, title: 设计师}
+GOOD_ROSTER = (
+    ISSUE_EXAMPLE
+    + """\
       - {user: U01CCC}
     complaint_sla:
       high: {acknowledge: 1h, resolve: 2d}
@@ -54,6 +46,7 @@ teams:
     members:
       - {user: U01AAA, role: manager}
 """
+)
 
 BAD_ROSTER = """\
 teams:

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import CS_EAST
 from tests.processes import environment, start
 from tests.slack.fake_api import FakeSlack
-from tests.slack.signed import SignedSlack
+from tests.slack.signed import SignedSlack, direct_message
 from tests.support import eventually
 
 LEAD, MEMBER = "U01AAA", "U01BBB"
@@ -128,14 +128,7 @@ async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelo
     outbox key alone would keep it to one message; the log shows the retry was not processed again."""
     slack.profiles[MEMBER] = {"locale": "en-US"}
     await import_roster({"teams": [CS_EAST]})
-    dm = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D01BBB",
-        "user": MEMBER,
-        "text": "hi",
-        "ts": "1.2",
-    }
+    dm = direct_message(MEMBER)
     event = json.loads(envelopes.event_body(dm))
 
     async with socket_mode_bot(slack, database_url, tmp_path) as bot:

@@ -13,6 +13,7 @@ from bot.services.context import Actor
 from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
 from tests.slack.fake_api import validate_message
+from tests.slack.signed import direct_message
 from tests.support import eventually, sending
 
 LEAD, MEMBER, NEWCOMER = "U01AAA", "U01BBB", "U01NEW"
@@ -279,14 +280,7 @@ async def test_someone_added_gets_a_welcome_dm_through_the_outbox(
 async def test_a_retried_event_is_answered_once(import_roster, slack_client, services, slack):
     slack.profiles[MEMBER] = {"locale": "en-US"}
     await import_roster({"teams": [CS_EAST]})
-    dm = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D01BBB",
-        "user": MEMBER,
-        "text": "hi",
-        "ts": "1.2",
-    }
+    dm = direct_message(MEMBER)
     body = slack_client.event_body(dm)
 
     async with sending(services):

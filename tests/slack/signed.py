@@ -98,3 +98,8 @@ class SignedSlack:
 
     async def event(self, event: dict, **kwargs) -> httpx.Response:
         return await self.post(self.event_body(event), "application/json", **kwargs)
+
+
+def direct_message(user: str, text: str = "hi", *, channel: str = "D01BBB", ts: str = "1.2") -> dict:
+    """A message.im event: someone writing to the bot in its Messages tab, as Slack sends it."""
+    return {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text, "ts": ts}
