@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import shutil
 import statistics
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, select, text
 
-from bench.fanout import environment
+from bench.common import environment, save
 from bot.config import Settings
 from bot.rules.roster import parse_roster
 from bot.runtime import running
@@ -41,8 +40,6 @@ from scheduler.runner import run_job
 from storage import migrate
 from storage.models import Complaint, ComplaintEscalation, OutboxRow, Team
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "complaint_sla.json"
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 TARGET_TIME_RATIO = 2.0
 TEAM = {
@@ -239,9 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="teamops-complaint-sla-") as workdir:
         result = asyncio.run(bench(args.due, sorted(args.open), args.repeat, Path(workdir)))
     print(report(result))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(asdict(result), indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
+    save("complaint_sla", asdict(result))
     return 0 if result.passed else 1
 
 

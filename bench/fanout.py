@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
-import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,32 +31,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.common import bench_settings, environment, save
 from bench.limited_slack import LimitedSlack
 from bot.app import web_client
-from bot.config import Settings
 from bot.notify import Sender
 from bot.runtime import running
 from bot.services.context import Services
 from storage import migrate
 from storage import outbox as repo
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "fanout.json"
 DEFAULT_SPEEDUP = 12  # conversations.open at 10 per second: about 100 s for 1,000 members
 TARGET_RATIO = 1.2
-
-
-def bench_settings(database_url: str, slack_api_url: str) -> Settings:
-    """A bench run's settings: its own database and Slack, no signing, no clock."""
-    return Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-bench-token",
-        SLACK_SIGNING_SECRET="",
-        SLACK_APP_TOKEN="",
-        SLACK_API_URL=slack_api_url,
-        DATABASE_URL=database_url,
-        TEAMOPS_SCHEDULER="off",
-    )
 
 
 def production_sender(services: Services) -> Sender:
@@ -193,21 +175,6 @@ async def fan_out(
     )
 
 
-def environment() -> dict[str, str]:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "commit": commit,
-        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-
-
 def report(result: Result) -> str:
     lines = [f"fan-out: {result.members} DMs, one sender ({result.sender}), speedup {result.speedup:g}", ""]
     lines.append("limits (Slack's rate x speedup; burst = calls let through at once):")
@@ -247,9 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="teamops-fanout-") as workdir:
         result = asyncio.run(fan_out(args.members, args.speedup, Path(workdir)))
     print(report(result))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(asdict(result), indent=2) + "\n")
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
+    save("fanout", asdict(result))
     return 0 if result.passed else 1
 
 

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import json
 import math
 import os
 import platform
@@ -40,11 +39,10 @@ except ImportError:
     # the bottleneck (about 5 ms of CPU per request). None in sys.modules makes the import fail at once.
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
+from bench.common import REPO, save
 from tests.slack.fake_api import FakeSlack
 from tests.slack.signed import SignedSlack
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "http_load.json"
 SIGNING_SECRET = "bench0signing0secret0123456789ab"
 BOT_TOKEN = "xoxb-bench-token"
 FORM = "application/x-www-form-urlencoded"
@@ -406,9 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     summary = asyncio.run(benchmark(args))
     print(report(summary))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"written to {RESULTS.relative_to(REPO)}")
+    save("http_load", summary)
     return 0 if summary["passed"] else 1
 
 

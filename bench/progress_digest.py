@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import random
 import re
@@ -33,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert
 
-from bench.fanout import bench_settings, environment
+from bench.common import bench_settings, environment, save
 from bot.rules.progress import fold_project, period_at
 from bot.rules.roster import parse_roster
 from bot.runtime import running
@@ -43,8 +42,6 @@ from storage import migrate
 from storage import teams as team_repo
 from storage.models import ProgressReport
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "progress_digest.json"
 TARGET_MS = 300.0
 TARGET_MEMBERS = 500
 PROJECTS = 40
@@ -195,15 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     at_target = [r for r in results if r.members == TARGET_MEMBERS]
     passed = all(r.median_ms < TARGET_MS for r in at_target) and len({r.statements for r in results}) == 1
     print(report(results, passed))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {"results": [asdict(r) for r in results], "passed": passed, "environment": environment()},
-            indent=2,
-        )
-        + "\n"
+    save(
+        "progress_digest",
+        {"results": [asdict(r) for r in results], "passed": passed, "environment": environment()},
     )
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
     return 0 if passed else 1
 
 
