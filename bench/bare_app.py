@@ -46,6 +46,7 @@ def main() -> None:
         host=args.host,
         port=args.port,
         log_level="warning",
+        http="httptools",
         lifespan="off",
         access_log=False,
         timeout_graceful_shutdown=20,

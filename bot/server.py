@@ -54,6 +54,7 @@ async def serve_http(app: AsyncApp, health: Health, *, host: str, port: int, log
         host=host,
         port=port,
         log_level=log_level.lower(),
+        http="httptools",
         lifespan="off",
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_TIMEOUT,
