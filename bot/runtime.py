@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -124,6 +125,14 @@ async def check_tokens(settings: Settings, *, socket_mode: bool) -> None:
             log.warning("checking %s: Slack could not be reached (%s); starting anyway", variable, exc)
 
 
+def settle_heap() -> None:
+    """Everything made so far (modules, the app, its listeners) lives as long as the process. Keep
+    it out of the garbage collector's full passes: walking it costs 40 to 50 ms, a pause every
+    request in flight waits out."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_migrations: bool) -> None:
     from bot import server
 
@@ -131,6 +140,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
     await check_tokens(settings, socket_mode=not http)
     async with running(settings) as services, background(services) as work:
         app = build_app(services)
+        settle_heap()
         if http:
             log.info("serving Slack over HTTP on http://%s:%s/slack/events", host, port)
             await server.serve_http(
