@@ -17,7 +17,8 @@ import handlers
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.services import deliveries, people
-from bot.services.context import Actor, Services
+from bot.services.context import Services
+from bot.services.directory import Actor
 from bot.views.blocks import ephemeral
 from bot.views.errors import failure_text, notice_modal, user_error_text
 

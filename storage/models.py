@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Unicode,
     UniqueConstraint,
     func,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -117,6 +119,20 @@ class Member(Base):
 
     team: Mapped[Team] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(lazy="joined")
+
+
+class RosterVersion(Base):
+    """One row holding a number the database itself raises whenever a team, a member or a person
+    changes, whoever changes them (the triggers of migration 0005). A process keeps the roster in
+    memory and reads this number on every request: answering from memory, never from a stale roster."""
+
+    __tablename__ = "roster_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+CURRENT_ROSTER_VERSION = select(RosterVersion.version).where(RosterVersion.id == 1)
 
 
 class ProcessedRequest(Base):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.dialect import insert_ignoring_conflict
-from storage.models import Member, Person, Team, Workspace
+from storage.models import CURRENT_ROSTER_VERSION, Member, Person, Team, Workspace
 
 
 async def installation_workspace(session: AsyncSession) -> Workspace:
@@ -23,41 +23,34 @@ async def installation_workspace(session: AsyncSession) -> Workspace:
     return workspace
 
 
-# The two queries every request runs, built once: building a select() costs more than running it.
-_WHO = (
+_EVERYONE = select(Person.user_id, Person.locale, Person.profile_fetched_at)
+_MEMBERSHIPS = (
     select(
-        Person.locale,
-        Person.profile_fetched_at,
-        Member.role,
         Team.id.label("team_id"),
         Team.key.label("team_key"),
         Team.name.label("team_name"),
+        Team.kind.label("team_kind"),
         Team.locale.label("team_locale"),
+        Member.user_id,
+        Member.role,
+        Member.title,
+        Person.away_until,
     )
-    .select_from(Person)
-    .outerjoin(Member, Member.user_id == Person.user_id)
-    .outerjoin(Team, Team.id == Member.team_id)
-    .where(Person.user_id == bindparam("user_id"))
-    .order_by(Team.key)
-)
-_ROSTERS = (
-    select(Team.key, Team.name, Team.kind, Member.user_id, Member.role, Member.title, Person.away_until)
     .join(Member, Member.team_id == Team.id)
     .join(Person, Person.user_id == Member.user_id)
-    .where(Team.id.in_(bindparam("team_ids", expanding=True)))
-    .order_by(Team.key)
+    .order_by(Team.key, Member.user_id)
 )
 
 
-async def who(session: AsyncSession, user_id: str) -> Sequence[Row]:
-    """A person and their teams: one row per team (its columns None when they are in none); no row
-    when the bot has never seen them. Plain rows: loading ORM objects cost several times the query."""
-    return (await session.execute(_WHO, {"user_id": user_id})).all()
+async def roster_snapshot(session: AsyncSession) -> tuple[int | None, Sequence[Row], Sequence[Row]]:
+    """The roster's version, everyone the bot knows, and every membership (teams in key order).
 
-
-async def roster_rows(session: AsyncSession, team_ids: Sequence[int]) -> Sequence[Row]:
-    """Everyone in these teams with their team, one row per member, teams in key order."""
-    return (await session.execute(_ROSTERS, {"team_ids": list(team_ids)})).all()
+    The version is read first: on PostgreSQL each statement sees what had committed when it began,
+    so the rows are at least as new as the version they are labelled with, never older."""
+    version = await session.scalar(CURRENT_ROSTER_VERSION)
+    people = (await session.execute(_EVERYONE)).all()
+    memberships = (await session.execute(_MEMBERSHIPS)).all()
+    return version, people, memberships
 
 
 async def teams_with_members(session: AsyncSession, team_ids: Sequence[int] | None = None) -> Sequence[Team]:

@@ -16,7 +16,8 @@ from bot.rules.complaints import Action, Status, Who
 from bot.rules.roles import Role, is_lead
 from bot.rules.roster import ComplaintSlaSettings
 from bot.rules.sla import Deadline, Level, Severity
-from bot.services.context import Actor, Services
+from bot.services.context import Services
+from bot.services.directory import Actor
 from bot.services.schedules import TeamClock
 from bot.views import complaints as views
 from storage import complaints as repo

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.notify import Enqueuer
+from bot.services.directory import Directory
 from storage.database import Database
 
 
@@ -25,6 +26,10 @@ class Services:
     now: Callable[[], datetime] = field(default=utcnow)
     # Called after a unit of work that enqueued notices commits, so the sender wakes at once.
     wake_sender: Callable[[], None] = field(default=lambda: None)
+    directory: Directory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.directory = Directory(self.db, self.settings.locale)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -38,22 +43,3 @@ class Services:
     def notices(self, session: AsyncSession) -> Enqueuer:
         """Write notices into the outbox of `session`'s transaction."""
         return Enqueuer(session, self.now(), timedelta(hours=self.settings.outbox_give_up_hours))
-
-
-@dataclass(frozen=True)
-class Membership:
-    team_id: int
-    team_key: str
-    team_name: str
-    role: str
-    team_locale: str
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The Slack user behind a request, as the roster knows them."""
-
-    user_id: str
-    locale: str
-    memberships: tuple[Membership, ...] = ()
-    profile_fetched_at: datetime | None = None

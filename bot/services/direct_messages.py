@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n import translator
-from bot.services.context import Actor, Services
+from bot.services.context import Services
+from bot.services.directory import Actor
 from bot.views.blocks import sections
 
 

@@ -5,28 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import i18n
-from bot.services.context import Actor, Membership, Services
+from bot.services.context import Services
+from bot.services.directory import Actor
 from storage import teams as repo
 
 PROFILE_FRESH_FOR = timedelta(days=7)
 
 
 async def actor(services: Services, user_id: str) -> Actor:
-    """The member's own locale (from their Slack profile), else their team's, else the default."""
-    async with services.db.reader() as session:
-        rows = await repo.who(session, user_id)
-    memberships = tuple(
-        Membership(row.team_id, row.team_key, row.team_name, row.role, row.team_locale)
-        for row in rows
-        if row.team_id is not None
-    )
-    person = rows[0] if rows else None
-    locale = (
-        (person.locale if person else None)
-        or (memberships[0].team_locale if memberships else None)
-        or services.settings.locale
-    )
-    return Actor(user_id, locale, memberships, person.profile_fetched_at if person else None)
+    """The member behind a Slack user: their teams, their role in each, and their language."""
+    return (await services.directory.current()).actor(user_id)
 
 
 def needs_profile(actor: Actor, now: datetime) -> bool:

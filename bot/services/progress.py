@@ -11,7 +11,8 @@ from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
 from bot.rules.roles import is_lead
 from bot.rules.roster import ProgressSettings
-from bot.services.context import Actor, Membership, Services
+from bot.services.context import Services
+from bot.services.directory import Actor, Membership
 from bot.services.schedules import TeamClock
 from bot.views import progress as views
 from storage import progress as repo

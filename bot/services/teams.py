@@ -6,39 +6,19 @@ from datetime import date
 
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.rules.roles import RANK, Role, is_lead, may_manage
-from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
-from bot.services.context import Actor, Services
+from bot.rules.roles import Role, is_lead, may_manage
+from bot.rules.team_changes import Action, RosterChange, TeamRoster
+from bot.services.context import Services
+from bot.services.directory import Actor
 from bot.views import teams as views
 from storage import teams as repo
 from storage.models import Member, Team
 
 
 async def rosters_of(services: Services, actor: Actor) -> list[TeamRoster]:
-    """The teams the actor belongs to, each with everyone in it."""
-    if not actor.memberships:
-        return []
-    async with services.db.reader() as session:
-        rows = await repo.roster_rows(session, [m.team_id for m in actor.memberships])
-    by_team: dict[str, list] = {}
-    for row in rows:
-        by_team.setdefault(row.key, []).append(row)
-    return [
-        TeamRoster(
-            key,
-            members[0].name,
-            members[0].kind,
-            tuple(
-                RosterEntry(m.user_id, m.role, m.title, m.away_until)
-                for m in sorted(members, key=lambda m: (-_rank(m.role), m.user_id))
-            ),
-        )
-        for key, members in by_team.items()
-    ]
-
-
-def _rank(role: str) -> int:
-    return RANK[Role(role)]
+    """The teams the actor belongs to, each with everyone in it (leads first)."""
+    snapshot = await services.directory.current()
+    return snapshot.rosters_of(m.team_id for m in actor.memberships)
 
 
 def team_for_change(actor: Actor, team_key: str | None, action: Action) -> str:

@@ -7,11 +7,17 @@ import logging
 import re
 import time
 
+import yaml
 from slack_sdk.models.blocks import Block
 
-from bot.services.context import Actor
+from bot.rules.team_changes import Action
+from bot.runtime import running
+from bot.services import teams
+from bot.services.directory import Actor
+from bot.services.people import actor
 from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
+from tests.processes import TEAMOPS, environment
 from tests.slack.fake_api import validate_message
 from tests.slack.signed import direct_message
 from tests.support import eventually, sending
@@ -244,6 +250,53 @@ async def test_a_retried_delivery_is_processed_once(import_roster, slack_client,
     assert retry.status_code == 200
     assert retry.content == b"", "the retry is acknowledged but not processed again"
     assert (await _people(services))[NEWCOMER] == "member"
+
+
+async def test_a_roster_change_made_by_another_process_shows_on_the_next_request(
+    import_roster, slack_client, slack, settings, tmp_path
+):
+    """The bot answers from the roster it keeps in memory; the CLI's import, in a process of its
+    own, adds someone under it, and the very next /team names them."""
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    await import_roster({"teams": [CS_EAST]})
+    assert f"<@{NEWCOMER}>" not in _text((await slack_client.command(MEMBER, "/team")).json())
+    roster = tmp_path / "roster.yml"
+    grown = {**CS_EAST, "members": [*CS_EAST["members"], {"user": NEWCOMER, "title": "前台文员"}]}
+    roster.write_text(yaml.safe_dump({"teams": [grown]}, allow_unicode=True), encoding="utf-8")
+
+    cli = await asyncio.create_subprocess_exec(
+        str(TEAMOPS),
+        "teams",
+        "import",
+        str(roster),
+        env=environment(DATABASE_URL=settings.database_url),
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await cli.communicate()
+    assert cli.returncode == 0, errors.decode()
+
+    assert f"<@{NEWCOMER}> (前台文员)" in _text((await slack_client.command(MEMBER, "/team")).json())
+
+
+async def test_someone_removed_by_another_process_is_refused_on_their_next_request(
+    import_roster, slack_client, slack, settings
+):
+    """Another process (its own database engine and its own roster in memory) removes a lead; the
+    next roster change they ask this one for is refused, and /team no longer shows them the team."""
+    slack.profiles[LEAD] = {"locale": "en-US"}
+    second_lead = {"user": "U01ZZZ", "role": "lead"}
+    await import_roster({"teams": [{**CS_EAST, "members": [*CS_EAST["members"], second_lead]}]})
+    assert "<@U01BBB>" in _text((await slack_client.command(LEAD, "/team")).json())
+
+    async with running(settings) as elsewhere:
+        await teams.change_roster(
+            elsewhere, await actor(elsewhere, "U01ZZZ"), team_key=None, action=Action.REMOVE, user_id=LEAD
+        )
+
+    refused = _text((await slack_client.command(LEAD, "/team", f"add <@{NEWCOMER}>")).json())
+    assert refused == "Only team leads can change a roster, and you do not lead a team."
+    assert "You are not in any team yet" in (await slack_client.command(LEAD, "/team")).json()["text"]
 
 
 async def test_healthz_reports_the_database(app_url):

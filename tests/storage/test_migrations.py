@@ -40,10 +40,10 @@ async def differences(url: str) -> list:
         await engine.dispose()
 
 
-def test_an_empty_database_migrates_to_head(tmp_path):
+def test_an_empty_database_migrates_to_head(tmp_path, _migrated):
     """Run as `teamops db upgrade` does: outside an event loop (Alembic runs its own)."""
     if POSTGRES_URL:
-        # The PostgreSQL test database is shared and conftest migrated it from nothing already.
+        # The PostgreSQL test database is shared and conftest (_migrated) migrated it from nothing.
         assert asyncio.run(migrate.current_revision(POSTGRES_URL)) == migrate.head_revision()
         return
     url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
