@@ -1,6 +1,6 @@
-"""Thin Bolt listeners, one module per feature, each exposing register(app) and, when it answers
-slash commands, COMMANDS. Every module in this package is registered: adding a feature is adding
-its module."""
+"""Thin Bolt listeners, one module per feature, each exposing register(app), where `app` takes the
+decorators Bolt's app has (see bot.routing). Every module in this package is registered: adding a
+feature is adding its module."""
 
 from __future__ import annotations
 
@@ -10,17 +10,26 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.routing import Routes
+
 
 def modules() -> list[ModuleType]:
     found = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
     return [module for module in found if hasattr(module, "register")]
 
 
-def register_all(app: AsyncApp) -> None:
+def routes() -> Routes:
+    """Every module's listeners."""
+    found = Routes()
     for module in modules():
-        module.register(app)
+        module.register(found)
+    return found
+
+
+def register_all(app: AsyncApp) -> None:
+    routes().mount(app)
 
 
 def slash_commands() -> set[str]:
     """Every slash command the app answers (checked against manifest.yml)."""
-    return {str(command) for module in modules() for command in getattr(module, "COMMANDS", ())}
+    return set(routes().commands)

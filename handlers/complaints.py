@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
@@ -13,12 +13,12 @@ from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
 from bot.parsing import HELP_WORDS
+from bot.routing import Routes
 from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.views import complaints as views
 from bot.views.forms import field_errors
 
-COMMANDS = (Command.COMPLAINT,)
 LISTS = ("open", "overdue", "mine")
 
 # The card's buttons that change the complaint at once, and those that ask for more in a form.
@@ -156,7 +156,7 @@ async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext
     await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
-def register(app: AsyncApp) -> None:
+def register(app: Routes) -> None:
     app.command(Command.COMPLAINT)(complaint_command)
     app.action({"action_id": Ids.TEAM, "block_id": Ids.TEAM_BLOCK})(choose_team)
     for action_id in AT_ONCE:

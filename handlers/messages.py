@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncBoltContext
 
+from bot.routing import Routes
 from bot.services import direct_messages
 
 
@@ -15,5 +16,5 @@ async def direct_message(event: dict, context: AsyncBoltContext) -> None:
     )
 
 
-def register(app: AsyncApp) -> None:
+def register(app: Routes) -> None:
     app.event({"type": "message", "channel_type": "im"})(direct_message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
@@ -12,11 +12,10 @@ from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command, Progress
 from bot.parsing import HELP_WORDS
+from bot.routing import Routes
 from bot.services import progress
 from bot.views import progress as views
 from bot.views.forms import field_errors
-
-COMMANDS = (Command.PROGRESS,)
 
 # A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
 # wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
@@ -127,7 +126,7 @@ async def open_report(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     )
 
 
-def register(app: AsyncApp) -> None:
+def register(app: Routes) -> None:
     app.command(Command.PROGRESS)(progress_command)
     app.action(Progress.OPEN_FORM)(open_from_reminder)
     app.action(Progress.OPEN_REPORT)(open_report)

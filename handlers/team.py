@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from bot import parsing
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.ids import Command
+from bot.routing import Routes
 from bot.rules.roles import Role
 from bot.rules.team_changes import Action
 from bot.services import teams
 from bot.views import teams as views
-
-COMMANDS = (Command.TEAM,)
 
 
 @dataclass(frozen=True)
@@ -79,5 +78,5 @@ async def team(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
         await ack(views.change_message(t, change))
 
 
-def register(app: AsyncApp) -> None:
+def register(app: Routes) -> None:
     app.command(Command.TEAM)(team)
