@@ -12,12 +12,13 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
+# Looked up by a Role or by its value ("lead"): a StrEnum member and its string are the same key.
 RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.DEPUTY: 2, Role.MANAGER: 3}
 
 
 def is_lead(role: Role | str) -> bool:
     """'Leads' means everyone at lead level or above."""
-    return RANK[Role(role)] >= RANK[Role.LEAD]
+    return RANK[role] >= RANK[Role.LEAD]
 
 
 def may_manage(actor: Role | str, target: Role | str | None, new_role: Role | str | None = None) -> bool:
@@ -29,7 +30,7 @@ def may_manage(actor: Role | str, target: Role | str | None, new_role: Role | st
     """
     if not is_lead(actor):
         return False
-    rank = RANK[Role(actor)]
-    if target is not None and RANK[Role(target)] > rank:
+    rank = RANK[actor]
+    if target is not None and RANK[target] > rank:
         return False
-    return new_role is None or RANK[Role(new_role)] <= rank
+    return new_role is None or RANK[new_role] <= rank

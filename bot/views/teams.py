@@ -22,8 +22,10 @@ def rosters(t: Translator, teams: list[TeamRoster]) -> dict:
 
 
 def _team_blocks(t: Translator, team: TeamRoster) -> list[dict]:
-    leads = [e for e in team.entries if is_lead(e.role)]
-    members = [e for e in team.entries if not is_lead(e.role)]
+    leads: list[RosterEntry] = []
+    members: list[RosterEntry] = []
+    for entry in team.entries:
+        (leads if is_lead(entry.role) else members).append(entry)
     lines = [
         t("team.heading", name=escape(team.name), key=team.key, kind=t(f"kind.{team.kind}")),
         t("team.leads", people=_people(t, leads, with_role=True)),
