@@ -88,10 +88,11 @@ class Database:
                     check_same_thread=False,
                 )
                 self._version_reader.execute("PRAGMA query_only=ON")
-            row = self._version_reader.execute(_ROSTER_VERSION_SQL).fetchone()
+            # fetchall, not fetchone: the statement runs to its end, so no read stays open
+            rows = self._version_reader.execute(_ROSTER_VERSION_SQL).fetchall()
         except sqlite3.Error:
             return None
-        return row[0] if row else None
+        return rows[0][0] if rows else None
 
     async def ping(self) -> bool:
         try:
