@@ -15,6 +15,7 @@ import handlers
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.middleware import BeforeEveryListener
+from bot.routing import InFlight
 from bot.services.context import Services
 from bot.views.blocks import ephemeral
 from bot.views.errors import failure_text, notice_modal, user_error_text
@@ -27,7 +28,10 @@ def web_client(services: Services) -> AsyncWebClient:
     return AsyncWebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_app(services: Services, client: AsyncWebClient | None = None) -> AsyncApp:
+def build_app(
+    services: Services, client: AsyncWebClient | None = None, in_flight: InFlight | None = None
+) -> AsyncApp:
+    """The app; `in_flight` counts its listeners still running after their ack (for stopping)."""
     settings = services.settings
     app = AsyncApp(
         client=client or web_client(services),
@@ -59,7 +63,7 @@ def build_app(services: Services, client: AsyncWebClient | None = None) -> Async
         _keep_acknowledgement(context)  # last: nothing may await between this and Bolt's reset
         return None
 
-    handlers.register_all(app)
+    handlers.register_all(app, in_flight)
     return app
 
 

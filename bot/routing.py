@@ -8,10 +8,15 @@ decorators they would use on Bolt (`app.command(name)`, `app.action(action_id)` 
 `app.action({"action_id": ..., "block_id": ...})`, `app.view(callback_id)`, `app.event(...)`), and
 `mount` gives Bolt one listener per kind, matching exactly the keys registered. That listener looks
 the handler up by its key and calls it with the arguments it names, as Bolt would have.
+
+Bolt answers Slack as soon as a listener acks and lets the rest of the listener run on its own
+(opening a modal, answering a direct message). `InFlight` keeps count of those, so that stopping
+waits for them as it waits for the requests in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -48,15 +53,36 @@ class Route:
         await self.listener(**{name: getattr(args, name) for name in self.names})
 
 
+class InFlight:
+    """The listeners running now."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
+    def add_current(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def finish(self, within: float) -> int:
+        """Wait up to `within` seconds for the listeners running now; how many are still running."""
+        if not self._tasks:
+            return 0
+        _, running = await asyncio.wait(set(self._tasks), timeout=within)
+        return len(running)
+
+
 class Routes:
     """The app's listeners by what they answer; `mount(app)` hands them to Bolt."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_flight: InFlight | None = None) -> None:
+        self.in_flight = in_flight or InFlight()
         self.commands: dict[str, Route] = {}
         # action_id -> block_id (None: in any block) -> route
         self.actions: dict[str, dict[str | None, Route]] = {}
         self.views: dict[str, Route] = {}
-        self.events: list[tuple[dict | str, Listener]] = []
+        self.events: list[tuple[dict | str, Route]] = []
 
     def command(self, name: str) -> Callable[[Listener], Listener]:
         return self._into(self.commands, str(name))
@@ -78,7 +104,7 @@ class Routes:
         """Events stay Bolt's to match (their types and subtypes are its business); there are few."""
 
         def add(listener: Listener) -> Listener:
-            self.events.append((constraints, listener))
+            self.events.append((constraints, Route.of(listener)))
             return listener
 
         return add
@@ -90,11 +116,22 @@ class Routes:
             app.block_action(_exactly(self.actions))(self._action)
         if self.views:
             app.view_submission(_exactly(self.views))(self._view)
-        for constraints, listener in self.events:
-            app.event(constraints)(listener)
+        for constraints, route in self.events:
+            app.event(constraints)(self._event(route))
+
+    async def _run(self, route: Route, args: AsyncArgs) -> None:
+        self.in_flight.add_current()
+        await route(args)
 
     async def _command(self, args: AsyncArgs) -> None:
-        await self.commands[args.command["command"]](args)
+        await self._run(self.commands[args.command["command"]], args)
+
+    def _event(self, route: Route) -> Listener:
+        async def event(args: AsyncArgs) -> None:
+            await self._run(route, args)
+
+        event.__name__ = route.listener.__name__  # the name Bolt's logs give it
+        return event
 
     async def _action(self, args: AsyncArgs) -> None:
         in_blocks = self.actions[args.action["action_id"]]
@@ -106,10 +143,10 @@ class Routes:
             )
             await args.ack()
             return
-        await route(args)
+        await self._run(route, args)
 
     async def _view(self, args: AsyncArgs) -> None:
-        await self.views[args.view["callback_id"]](args)
+        await self._run(self.views[args.view["callback_id"]], args)
 
     @staticmethod
     def _into(table: dict, key: str | None) -> Callable[[Listener], Listener]:

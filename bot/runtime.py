@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
 from bot.notify import Sender
+from bot.routing import InFlight
 from bot.services.context import Services
 from scheduler.runner import Clock
 from storage import migrate
@@ -138,8 +139,9 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
 
     revision = await prepare_schema(settings, apply=apply_migrations)
     await check_tokens(settings, socket_mode=not http)
+    in_flight = InFlight()
     async with running(settings) as services, background(services) as work:
-        app = build_app(services)
+        app = build_app(services, in_flight=in_flight)
         settle_heap()
         if http:
             log.info("serving Slack over HTTP on http://%s:%s/slack/events", host, port)
@@ -152,4 +154,11 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
             )
         else:
             await server.serve_socket_mode(app, settings.slack_app_token)
+        # Slack has its answers; what listeners do after their ack (open a modal, write the notices
+        # an answer causes) is finished too, before the database closes under them.
+        still_running = await in_flight.finish(server.GRACEFUL_TIMEOUT)
+        if still_running:
+            log.warning(
+                "stopping: %d listener(s) still running after %s s", still_running, server.GRACEFUL_TIMEOUT
+            )
         log.info("stopping: the sender and the clock finish their current step")

@@ -10,7 +10,7 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.routing import Routes
+from bot.routing import InFlight, Routes
 
 
 def modules() -> list[ModuleType]:
@@ -18,16 +18,16 @@ def modules() -> list[ModuleType]:
     return [module for module in found if hasattr(module, "register")]
 
 
-def routes() -> Routes:
+def routes(in_flight: InFlight | None = None) -> Routes:
     """Every module's listeners."""
-    found = Routes()
+    found = Routes(in_flight)
     for module in modules():
         module.register(found)
     return found
 
 
-def register_all(app: AsyncApp) -> None:
-    routes().mount(app)
+def register_all(app: AsyncApp, in_flight: InFlight | None = None) -> None:
+    routes(in_flight).mount(app)
 
 
 def slash_commands() -> set[str]:

@@ -443,6 +443,32 @@ async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, sla
     assert "Traceback" not in log.read_text()
 
 
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
+async def test_run_finishes_what_a_listener_does_after_its_ack_on_a_stop_signal(cli, slack, tmp_path, stop):
+    """/complaint acks at once, then opens its form: a stop signal in between still opens the form
+    before the process exits, instead of cutting the listener off and closing the database under it."""
+    cli.write("roster.yml", GOOD_ROSTER)
+    await asyncio.to_thread(cli.ok, "teams", "import", "roster.yml")
+    async with AsyncExitStack() as stack:
+        process, url, log = await asyncio.to_thread(stack.enter_context, running_server(tmp_path, slack.url))
+        client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
+        stack.push_async_callback(client.aclose)
+        release = slack.hold("views.open")
+        acked = await client.command("U01AAA", "/complaint")
+        await slack.wait_for_held("views.open", within=30)
+
+        process.send_signal(stop)
+        # Time for a process that did not wait for its listeners to be gone: it has no request in flight.
+        await asyncio.sleep(2)
+        assert process.poll() is None, f"the process did not wait for the listener:\n{log.read_text()}"
+        release.set()
+        assert await asyncio.to_thread(process.wait, 30) == 0, log.read_text()
+
+    assert acked.status_code == 200
+    assert len(slack.calls_to("views.open")) == 1, "the form was opened"
+    assert "Traceback" not in log.read_text()
+
+
 JOB_ROW = re.compile(r"^(\S+) +(\S+) +(\d{4}-\d\d-\d\d \d\d:\d\d) (\S+) +(\d{4}-\d\d-\d\d \d\d:\d\d) UTC$")
 
 
