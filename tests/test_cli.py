@@ -9,7 +9,7 @@ import re
 import signal
 import subprocess
 import time
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -405,11 +405,9 @@ def test_run_http_refuses_an_unsigned_request(server):
     assert reply.status_code == 401
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
-async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, slack, tmp_path, stop):
-    """The answer to a request in flight still goes out, new connections are refused, and the
-    process exits 0: uvicorn re-raises the stop signal after its shutdown, and that must not kill
-    the process before bot/runtime.py stops the sender and the clock (releasing the scheduler lease)."""
+@asynccontextmanager
+async def serving_the_roster(cli: Cli, slack, tmp_path: Path):
+    """GOOD_ROSTER imported, `teamops run --http` on the fake Slack, and a client signing for it."""
     cli.write("roster.yml", GOOD_ROSTER)
     await asyncio.to_thread(cli.ok, "teams", "import", "roster.yml")
     async with AsyncExitStack() as stack:
@@ -417,6 +415,15 @@ async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, sla
         process, url, log = await asyncio.to_thread(stack.enter_context, running_server(tmp_path, slack.url))
         client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
         stack.push_async_callback(client.aclose)
+        yield process, url, log, client
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda sig: sig.name)
+async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, slack, tmp_path, stop):
+    """The answer to a request in flight still goes out, new connections are refused, and the
+    process exits 0: uvicorn re-raises the stop signal after its shutdown, and that must not kill
+    the process before bot/runtime.py stops the sender and the clock (releasing the scheduler lease)."""
+    async with serving_the_roster(cli, slack, tmp_path) as (process, url, log, client):
         release = slack.hold("users.info")  # the lead's profile: the command stays in flight
         in_flight = asyncio.create_task(client.command("U01AAA", "/team"))
         await slack.wait_for_held("users.info", within=30)
@@ -447,12 +454,7 @@ async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, sla
 async def test_run_finishes_what_a_listener_does_after_its_ack_on_a_stop_signal(cli, slack, tmp_path, stop):
     """/complaint acks at once, then opens its form: a stop signal in between still opens the form
     before the process exits, instead of cutting the listener off and closing the database under it."""
-    cli.write("roster.yml", GOOD_ROSTER)
-    await asyncio.to_thread(cli.ok, "teams", "import", "roster.yml")
-    async with AsyncExitStack() as stack:
-        process, url, log = await asyncio.to_thread(stack.enter_context, running_server(tmp_path, slack.url))
-        client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
-        stack.push_async_callback(client.aclose)
+    async with serving_the_roster(cli, slack, tmp_path) as (process, _url, log, client):
         release = slack.hold("views.open")
         acked = await client.command("U01AAA", "/complaint")
         await slack.wait_for_held("views.open", within=30)
