@@ -1,16 +1,19 @@
 """/team over HTTP: teamops (SQLite) against a bare Bolt app that only acks, under the same load.
 
-    .venv/bin/python -m bench.http_load [--seconds 10] [--concurrency 20] [--warmup 2]
+    .venv/bin/python -m bench.http_load [--seconds 10] [--concurrency 20] [--warmup 2] [--rounds 5]
 
-Starts the fake Slack Web API (in this process), then, one after the other, the bare app
-(bench/bare_app.py) and the real app (`teamops run --http` on a temporary SQLite file holding an
-imported roster), and drives each with signed /team slash commands from `concurrency` keep-alive
-connections for `seconds` after a warm-up. The load generator is bench/load.py's raw HTTP/1.1 client,
-cheap enough that the servers, not it, set the pace; the report warns when it used 0.9 of a core or
-more during a measured window all the same, as the figures then measure the generator. Prints
-requests/s and p50/p99 latency for both, the CPU each server and the generator used, and the ratios
-against the target (p99 at most 2x the bare app's, throughput at least half of it), and writes the
-same to bench/results/http_load.json. Exits 1 when the target is missed.
+Starts the fake Slack Web API (in this process), the bare app (bench/bare_app.py) and the real app
+(`teamops run --http` on a temporary SQLite file holding an imported roster), and drives each with
+signed /team slash commands from `concurrency` keep-alive connections: a warm-up, then `seconds`
+measured, in `rounds` turns that alternate between the two apps (the first of each turn
+alternating too), so that a noisy moment of the machine falls on both rather than on whichever ran
+second. One app at a time is under load; the other is idle. The load generator is bench/load.py's
+raw HTTP/1.1 client, cheap enough that the servers, not it, set the pace; the report warns when it
+used 0.9 of a core or more during the measured windows all the same, as the figures then measure
+the generator. Prints requests/s and p50/p99 latency for both, the CPU each server and the
+generator used, and the ratios against the target (p99 at most 2x the bare app's, throughput at
+least half of it), and writes the same to bench/results/http_load.json. Exits 1 when the target is
+missed.
 """
 
 from __future__ import annotations
@@ -144,87 +147,107 @@ def roster_answer(status: int, body: bytes) -> str | None:
     return None
 
 
-async def drive(
-    name: str,
-    url: str,
-    pid: int,
-    check: Callable[[int, bytes], str | None],
-    *,
-    response_url_base: str,
-    seconds: float,
-    concurrency: int,
-    warmup: float,
-) -> Result:
-    """Closed-loop load: `concurrency` workers, each posting the next /team as soon as one is answered.
+class Load:
+    """Closed-loop load on one app: `concurrency` workers, each posting the next /team as soon as one
+    is answered, in windows (`run`) that alternate with the other app's.
 
     Each worker has its own keep-alive connection (bench/load.py's raw HTTP/1.1 client, not httpx: at
     about 1.8 ms of CPU per request, httpx made the generator, not the server under test, the
     bottleneck). Latency is from just before a request is written to its response's last byte.
     """
-    # The fields SignedSlack posts a /team with; each request gets its own response_url and trigger_id.
-    slack = SignedSlack(url, SIGNING_SECRET, response_url_base=response_url_base)
-    form = slack.command_body(ASKER, "/team")
-    await slack.aclose()
-    commands = SlashCommands(
-        url, SIGNING_SECRET, form, response_url_base=response_url_base, run=uuid.uuid4().hex[:8]
-    )
-    connections = [Connection(url, timeout=30) for _ in range(concurrency)]
 
-    async def one(connection: Connection) -> tuple[float, str | None]:
-        request = commands.next()
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        pid: int,
+        check: Callable[[int, bytes], str | None],
+        *,
+        form: bytes,
+        response_url_base: str,
+        concurrency: int,
+    ) -> None:
+        self.name, self.pid, self.check = name, pid, check
+        # Each request gets its own response_url and trigger_id (the app drops repeated deliveries).
+        self.commands = SlashCommands(
+            url, SIGNING_SECRET, form, response_url_base=response_url_base, run=uuid.uuid4().hex[:8]
+        )
+        self.connections = [Connection(url, timeout=30) for _ in range(concurrency)]
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.seconds = self.server_cpu = self.client_cpu = 0.0
+
+    async def one(self, connection: Connection) -> tuple[float, str | None]:
+        request = self.commands.next()
         started = time.perf_counter()
         try:
-            problem = check(*await connection.request(request))
+            problem = self.check(*await connection.request(request))
         except (OSError, HTTPError) as exc:  # TimeoutError is an OSError
             problem = f"{type(exc).__name__}: {exc}"
         return started, problem
 
-    latencies: list[float] = []
-    errors: list[str] = []
+    async def first(self) -> None:
+        """One request alone: Bolt's auth.test and the asker's users.info happen once, here."""
+        _, problem = await self.one(self.connections[0])
+        if problem:
+            raise SystemExit(f"{self.name}: the first /team failed: {problem}")
+
+    async def run(self, seconds: float, *, measured: bool) -> None:
+        end = time.perf_counter() + seconds
+
+        async def worker(connection: Connection) -> None:
+            while time.perf_counter() < end:
+                started, problem = await self.one(connection)
+                if measured:
+                    self.latencies.append(time.perf_counter() - started)
+                    if problem:
+                        self.errors.append(problem)
+
+        server_before, client_before = cpu_seconds(self.pid), time.process_time()
+        await asyncio.gather(*(worker(connection) for connection in self.connections))
+        if measured:
+            self.seconds += seconds
+            self.server_cpu += cpu_seconds(self.pid) - server_before
+            self.client_cpu += time.process_time() - client_before
+
+    async def close(self) -> None:
+        await asyncio.gather(*(connection.close() for connection in self.connections))
+
+    def result(self) -> Result:
+        ordered = sorted(self.latencies)
+        return Result(
+            app=self.name,
+            requests=len(ordered),
+            errors=len(self.errors),
+            seconds=self.seconds,
+            rps=len(ordered) / self.seconds,
+            p50_ms=percentile(ordered, 0.50) * 1000,
+            p99_ms=percentile(ordered, 0.99) * 1000,
+            mean_ms=sum(ordered) / len(ordered) * 1000 if ordered else math.nan,
+            max_ms=ordered[-1] * 1000 if ordered else math.nan,
+            server_cpu=self.server_cpu / self.seconds,
+            client_cpu=self.client_cpu / self.seconds,
+            error_samples=sorted(set(self.errors))[:5],
+        )
+
+
+async def drive(loads: list[Load], *, seconds: float, warmup: float, rounds: int) -> list[Result]:
+    """Each app warmed up, then measured in `rounds` windows of seconds / rounds, the apps taking
+    turns (and the first of each round alternating), so that both meet the machine as it is."""
     # The generator's own full garbage collections (40 ms, walking every module and the fake Slack)
     # would otherwise show in both apps' p99.
     gc.collect()
     gc.freeze()
     try:
-        # One request alone first: Bolt's auth.test and the asker's users.info happen once, here.
-        _, problem = await one(connections[0])
-        if problem:
-            raise SystemExit(f"{name}: the first /team failed: {problem}")
-        begin = time.perf_counter() + warmup
-        end = begin + seconds
-
-        async def worker(connection: Connection) -> None:
-            while time.perf_counter() < end:
-                started, problem = await one(connection)
-                if started >= begin:
-                    latencies.append(time.perf_counter() - started)
-                    if problem:
-                        errors.append(problem)
-
-        workers = [asyncio.create_task(worker(connection)) for connection in connections]
-        await asyncio.sleep(max(0.0, begin - time.perf_counter()))
-        server_before, client_before = cpu_seconds(pid), time.process_time()
-        await asyncio.sleep(max(0.0, end - time.perf_counter()))
-        server_cpu, client_cpu = cpu_seconds(pid) - server_before, time.process_time() - client_before
-        await asyncio.gather(*workers)
+        for load in loads:
+            await load.first()
+            await load.run(warmup, measured=False)
+        for turn in range(rounds):
+            for load in loads if turn % 2 == 0 else reversed(loads):
+                await load.run(seconds / rounds, measured=True)
     finally:
-        await asyncio.gather(*(connection.close() for connection in connections))
-
-    ordered = sorted(latencies)
-    return Result(
-        app=name,
-        requests=len(ordered),
-        errors=len(errors),
-        seconds=seconds,
-        rps=len(ordered) / seconds,
-        p50_ms=percentile(ordered, 0.50) * 1000,
-        p99_ms=percentile(ordered, 0.99) * 1000,
-        mean_ms=sum(ordered) / len(ordered) * 1000 if ordered else math.nan,
-        max_ms=ordered[-1] * 1000 if ordered else math.nan,
-        server_cpu=server_cpu / seconds,
-        client_cpu=client_cpu / seconds,
-        error_samples=sorted(set(errors))[:5],
-    )
+        await asyncio.gather(*(load.close() for load in loads))
+    return [load.result() for load in loads]
 
 
 def free_port() -> int:
@@ -291,12 +314,6 @@ async def benchmark(args: argparse.Namespace) -> dict:
     fake = await FakeSlack().start()
     # users.info answers with this once; the app then keeps the profile (fresh for a week).
     fake.profiles[ASKER] = {"locale": "en-US", "tz": "Asia/Shanghai"}
-    load = {
-        "response_url_base": fake.response_url_base,
-        "seconds": args.seconds,
-        "concurrency": args.concurrency,
-        "warmup": args.warmup,
-    }
     try:
         with tempfile.TemporaryDirectory(prefix="teamops-bench-") as tmp:
             workdir = Path(tmp)  # no .env of the developer's is read from here
@@ -313,23 +330,39 @@ async def benchmark(args: argparse.Namespace) -> dict:
                 "TEAMOPS_LOCALE": "en",
                 "TEAMOPS_TIMEZONE": "UTC",
             }
-
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            bare_cmd = [sys.executable, "-m", "bench.bare_app", "--port", str(port)]
-            print(f"bare Bolt app: {args.warmup:g} s warm-up, {args.seconds:g} s measured ...", flush=True)
-            async with serving("bare", bare_cmd, env, workdir, url, "/", healthy=False) as pid:
-                bare = await drive("bare Bolt", url, pid, acked_ok, **load)
-
             roster_file = workdir / "roster.yml"
             roster_file.write_text(yaml.safe_dump(roster(), sort_keys=False))
             await run_command([*teamops_command(), "teams", "import", str(roster_file)], env, workdir)
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            real_cmd = [*teamops_command(), "run", "--http", "--port", str(port)]
-            print(f"teamops: {args.warmup:g} s warm-up, {args.seconds:g} s measured ...", flush=True)
-            async with serving("teamops", real_cmd, env, workdir, url, "/healthz", healthy=True) as pid:
-                teamops = await drive("teamops", url, pid, roster_answer, **load)
+            bare_url, real_url = (f"http://127.0.0.1:{free_port()}" for _ in range(2))
+            bare_cmd = [sys.executable, "-m", "bench.bare_app", "--port", bare_url.rsplit(":", 1)[1]]
+            real_cmd = [*teamops_command(), "run", "--http", "--port", real_url.rsplit(":", 1)[1]]
+            print(
+                f"bare Bolt app and teamops: {args.warmup:g} s warm-up each, then {args.seconds:g} s each "
+                f"measured in {args.rounds} turns ...",
+                flush=True,
+            )
+            async with (
+                serving("bare", bare_cmd, env, workdir, bare_url, "/", healthy=False) as bare_pid,
+                serving("teamops", real_cmd, env, workdir, real_url, "/healthz", healthy=True) as real_pid,
+            ):
+                # The fields SignedSlack posts a /team with.
+                slack = SignedSlack(real_url, SIGNING_SECRET, response_url_base=fake.response_url_base)
+                form = slack.command_body(ASKER, "/team")
+                await slack.aclose()
+                load = {
+                    "form": form,
+                    "response_url_base": fake.response_url_base,
+                    "concurrency": args.concurrency,
+                }
+                bare, teamops = await drive(
+                    [
+                        Load("bare Bolt", bare_url, bare_pid, acked_ok, **load),
+                        Load("teamops", real_url, real_pid, roster_answer, **load),
+                    ],
+                    seconds=args.seconds,
+                    warmup=args.warmup,
+                    rounds=args.rounds,
+                )
     finally:
         await fake.stop()
 
@@ -341,6 +374,7 @@ async def benchmark(args: argparse.Namespace) -> dict:
             "command": "/team",
             "seconds": args.seconds,
             "warmup_seconds": args.warmup,
+            "rounds": args.rounds,
             "concurrency": args.concurrency,
             "team_size": TEAM_SIZE,
         },
@@ -375,7 +409,8 @@ def report(summary: dict) -> str:
     load = summary["load"]
     lines = [
         f"/team, {load['concurrency']} connections, {load['seconds']:g} s each after "
-        f"{load['warmup_seconds']:g} s warm-up, {summary['machine']['cpus']} CPUs",
+        f"{load['warmup_seconds']:g} s warm-up, in {load['rounds']} alternating turns, "
+        f"{summary['machine']['cpus']} CPUs",
         "",
         f"{'app':<10} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}",
     ]
@@ -411,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per app (default 10)")
     parser.add_argument("--concurrency", type=int, default=20, help="connections (default 20)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the measured seconds are taken in, per app (default 5)"
+    )
     args = parser.parse_args(argv)
     summary = asyncio.run(benchmark(args))
     print(report(summary))
