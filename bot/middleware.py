@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -81,7 +82,7 @@ class BeforeEveryListener(AsyncMiddleware):
             return actor
         if not fetched:
             return actor
-        return Actor(user_id, locale or actor.locale, actor.memberships, self.services.now())
+        return replace(actor, locale=locale or actor.locale, profile_fetched_at=self.services.now())
 
     async def _fetch_profile(self, client: AsyncWebClient, user_id: str) -> tuple[bool, str | None]:
         """Learn the user's language and zone from Slack (users.info, include_locale) and keep them.

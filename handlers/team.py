@@ -64,7 +64,7 @@ async def team(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
     if parsed.help:
         await ack(views.help_message(t))
     elif parsed.action is None:
-        await ack(views.rosters(t, await teams.rosters_of(services, actor)))
+        await ack(views.rosters(t, actor.teams))
     else:
         change = await teams.change_roster(
             services,

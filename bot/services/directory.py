@@ -12,7 +12,7 @@ checked on every request, against the roster as it stands, not as this process l
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +39,8 @@ class Actor:
     locale: str
     memberships: tuple[Membership, ...] = ()
     profile_fetched_at: datetime | None = None
+    # The teams of `memberships`, each with everyone in it (leads first), as of the same roster.
+    teams: tuple[TeamRoster, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,15 +49,11 @@ class Snapshot:
 
     version: int | None
     actors: Mapping[str, Actor]
-    rosters: Mapping[int, TeamRoster]
     default_locale: str
 
     def actor(self, user_id: str) -> Actor:
         """The person behind a Slack user; someone the bot has never seen is in no team."""
         return self.actors.get(user_id) or Actor(user_id, self.default_locale)
-
-    def rosters_of(self, team_ids: Iterable[int]) -> list[TeamRoster]:
-        return [self.rosters[team_id] for team_id in team_ids if team_id in self.rosters]
 
 
 class Directory:
@@ -100,17 +98,18 @@ def build_snapshot(
         teams_of.setdefault(user_id, []).append(Membership(team_id, team_key, team_name, role, team_locale))
         members_of.setdefault(team_id, []).append(RosterEntry(user_id, role, title, away_until))
         team_of[team_id] = (team_key, team_name, team_kind)
+    rosters = {
+        team_id: TeamRoster(*team_of[team_id], tuple(sorted(entries, key=_leads_first)))
+        for team_id, entries in members_of.items()
+    }
     actors = {}
     for user_id, own_locale, profile_fetched_at in people:
         mine = tuple(teams_of.get(user_id, ()))
         # The member's own language (from their Slack profile), else their first team's, else the default.
         locale = own_locale or (mine[0].team_locale if mine else None) or default_locale
-        actors[user_id] = Actor(user_id, locale, mine, profile_fetched_at)
-    rosters = {
-        team_id: TeamRoster(*team_of[team_id], tuple(sorted(entries, key=_leads_first)))
-        for team_id, entries in members_of.items()
-    }
-    return Snapshot(version, actors, rosters, default_locale)
+        teams = tuple(rosters[m.team_id] for m in mine)
+        actors[user_id] = Actor(user_id, locale, mine, profile_fetched_at, teams)
+    return Snapshot(version, actors, default_locale)
 
 
 def _leads_first(entry: RosterEntry) -> tuple[int, str]:

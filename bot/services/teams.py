@@ -7,18 +7,12 @@ from datetime import date
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.rules.roles import Role, is_lead, may_manage
-from bot.rules.team_changes import Action, RosterChange, TeamRoster
+from bot.rules.team_changes import Action, RosterChange
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.views import teams as views
 from storage import teams as repo
 from storage.models import Member, Team
-
-
-async def rosters_of(services: Services, actor: Actor) -> list[TeamRoster]:
-    """The teams the actor belongs to, each with everyone in it (leads first)."""
-    snapshot = await services.directory.current()
-    return snapshot.rosters_of(m.team_id for m in actor.memberships)
 
 
 def team_for_change(actor: Actor, team_key: str | None, action: Action) -> str:

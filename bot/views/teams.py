@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.i18n import Translator
 from bot.rules.roles import is_lead
 from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
@@ -9,7 +11,7 @@ from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.mrkdwn import escape, mention
 
 
-def rosters(t: Translator, teams: list[TeamRoster]) -> dict:
+def rosters(t: Translator, teams: Sequence[TeamRoster]) -> dict:
     if not teams:
         return ephemeral(t("team.none"))
     blocks: list[dict] = []

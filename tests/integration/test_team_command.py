@@ -15,7 +15,6 @@ from bot.runtime import running
 from bot.services import teams
 from bot.services.directory import Actor
 from bot.services.people import actor
-from bot.services.teams import rosters_of
 from tests.conftest import CS_EAST
 from tests.processes import TEAMOPS, environment
 from tests.slack.fake_api import validate_message
@@ -38,7 +37,7 @@ def _text(answer: dict) -> str:
 
 
 async def _people(services, user: str = LEAD) -> dict[str, str]:
-    teams = await rosters_of(services, await _actor(services, user))
+    teams = (await _actor(services, user)).teams
     return {e.user_id: e.role for e in teams[0].entries}
 
 
@@ -123,10 +122,7 @@ async def test_a_lead_of_two_teams_names_the_team_to_change(import_roster, slack
         "You lead more than one team, so say which: `/team cs-east add …`. Your teams: cs-east, cs-west."
         in unnamed.json()["text"]
     )
-    teams = {
-        t.key: {e.user_id for e in t.entries}
-        for t in await rosters_of(services, await _actor(services, LEAD))
-    }
+    teams = {t.key: {e.user_id for e in t.entries} for t in (await _actor(services, LEAD)).teams}
     assert NEWCOMER in teams["cs-east"] and NEWCOMER not in teams["cs-west"]
     assert teams["cs-west"] == {LEAD, MEMBER}, "the refused change changed nothing"
 
