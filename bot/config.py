@@ -82,13 +82,6 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
-    @property
-    def sync_database_url(self) -> str:
-        """The same database for synchronous drivers (APScheduler's job store)."""
-        return self.database_url.replace("sqlite+aiosqlite", "sqlite").replace(
-            "postgresql+asyncpg", "postgresql+psycopg"
-        )
-
     def require(self, *fields: str) -> None:
         """Raise SettingsError naming the first of `fields` that is empty."""
         for name in fields:

@@ -83,12 +83,17 @@ async def background(services: Services) -> AsyncIterator[Background]:
 
 
 async def health(services: Services, revision: str | None, clock: Clock | None = None) -> tuple[bool, dict]:
+    """Healthy while the database answers and, in the process that runs the clock, no due job is
+    more than a minute late."""
     reachable = await services.db.ping()
-    return reachable, {
-        "ok": reachable,
+    status = clock.status() if clock else {"leading": False, "last_run": None, "late": []}
+    ok = reachable and not status["late"]
+    return ok, {
+        "ok": ok,
         "database": reachable,
         "schema": revision,
-        "scheduler": bool(clock and clock.leading),
+        "scheduler": status["leading"],
+        "clock": {"last_run": status["last_run"], "late": status["late"]},
     }
 
 

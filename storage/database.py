@@ -7,11 +7,13 @@ import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.models import CURRENT_ROSTER_VERSION
@@ -19,6 +21,16 @@ from storage.models import CURRENT_ROSTER_VERSION
 _ROSTER_VERSION_SQL = str(
     CURRENT_ROSTER_VERSION.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
 )
+
+# How long a unit of work waits for SQLite's one write lock, in seconds. A job or the CLI may wait
+# long (another process's import, a sweep); a request must still answer Slack within 3 s, so the
+# request path sets a short wait (bot.routing) and says plainly that it could not save when it ends.
+LONG_WAIT = 30.0
+write_wait: ContextVar[float] = ContextVar("write_wait", default=LONG_WAIT)
+
+
+class Busy(Exception):
+    """SQLite's write lock was not free within the unit of work's wait: nothing was written."""
 
 
 class Database:
@@ -38,7 +50,7 @@ class Database:
         if self.is_sqlite:
             # Each aiosqlite connection is a thread of its own and opens with four PRAGMAs, so the pool
             # keeps enough of them for a busy moment instead of opening and closing overflow ones.
-            kwargs.update(connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
+            kwargs.update(connect_args={"timeout": LONG_WAIT}, pool_size=20, max_overflow=20)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -46,6 +58,7 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._bounded_sessions: dict[float, async_sessionmaker[AsyncSession]] = {LONG_WAIT: self._sessions}
         # SQLite has one writer at a time, and a writer that finds the lock taken sleeps in SQLite's
         # busy handler (in steps of up to 100 ms). Our own writers queue here instead, in order, and
         # the busy timeout is left for other processes (the CLI beside a running bot).
@@ -56,9 +69,36 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed when the block ends, rolled back if it raises."""
-        async with self._writers, self._sessions() as session, session.begin():
-            yield session
+        """A session in one transaction: committed when the block ends, rolled back if it raises.
+        On SQLite, Busy when the write lock is not free within `write_wait`; nothing is written then."""
+        if not self.is_sqlite:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        wait = write_wait.get()
+        try:
+            async with asyncio.timeout(wait):
+                await self._writers.acquire()
+        except TimeoutError:
+            raise Busy(f"this process's writers held the lock for {wait} s") from None
+        try:
+            async with self._sessions_waiting(wait)() as session, session.begin():
+                try:
+                    await session.connection()  # BEGIN IMMEDIATE: where the lock is waited for
+                except OperationalError as exc:
+                    if "locked" in str(exc.orig):
+                        raise Busy(f"another process held the database's write lock for {wait} s") from None
+                    raise
+                yield session
+        finally:
+            self._writers.release()
+
+    def _sessions_waiting(self, wait: float) -> async_sessionmaker[AsyncSession]:
+        sessions = self._bounded_sessions.get(wait)
+        if sessions is None:
+            engine = self.engine.execution_options(teamops_busy_ms=int(wait * 1000))
+            sessions = self._bounded_sessions[wait] = async_sessionmaker(engine, expire_on_commit=False)
+        return sessions
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
@@ -117,12 +157,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(LONG_WAIT * 1000)}")
     cursor.close()
 
 
 def _sqlite_begin(conn) -> None:
     # A unit of work takes the write lock when it begins: a deferred transaction that reads and then
     # writes fails at once (SQLITE_BUSY_SNAPSHOT) when another writer committed in between.
-    read_only = conn.get_execution_options().get("teamops_read_only", False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("teamops_read_only", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    # How long BEGIN IMMEDIATE waits for another process's lock: the unit of work's wait, set on the
+    # connection only when it differs from the one it has.
+    busy_ms = options.get("teamops_busy_ms", int(LONG_WAIT * 1000))
+    info = conn.connection.info
+    if info.get("busy_ms", int(LONG_WAIT * 1000)) != busy_ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+        info["busy_ms"] = busy_ms
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

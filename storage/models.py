@@ -8,19 +8,14 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
-    LargeBinary,
     MetaData,
     String,
-    Table,
     Text,
     TypeDecorator,
-    Unicode,
     UniqueConstraint,
     func,
     select,
@@ -191,15 +186,15 @@ class Lease(Base):
     expires_at: Mapped[datetime]
 
 
-# APScheduler's job store table, declared here so that Alembic owns it like every other table
-# (the shape is APScheduler 3's SQLAlchemyJobStore's own).
-apscheduler_jobs = Table(
-    "apscheduler_jobs",
-    Base.metadata,
-    Column("id", Unicode(191), primary_key=True),
-    Column("next_run_time", Float(25), index=True),
-    Column("job_state", LargeBinary, nullable=False),
-)
+class ClockRun(Base):
+    """One occurrence of a scheduled job that has run (a team's digest of Friday 18:00): kept so that
+    a restart, a new leader or an overlapping run never runs it again, and a missed one runs once."""
+
+    __tablename__ = "clock_runs"
+
+    job_id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    occurrence: Mapped[datetime] = mapped_column(primary_key=True)
+    ran_at: Mapped[datetime]
 
 
 class ProgressReport(Base):

@@ -3,26 +3,22 @@ Slack Web API, and the real app served over HTTP on 127.0.0.1 with a signing cli
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import socket
 
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import build_app
 from bot.config import Settings
 from bot.rules.roster import parse_roster
-from bot.runtime import health, running
-from bot.server import HttpApp
+from bot.runtime import running
 from bot.services import roster
 from storage import migrate
 from storage.models import Base
 from tests.slack.fake_api import FakeSlack
 from tests.slack.signed import SignedSlack
+from tests.support import serving
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 POSTGRES_URL = os.environ.get("TEAMOPS_TEST_DATABASE_URL")
@@ -98,21 +94,8 @@ def import_roster(services):
 @pytest.fixture
 async def app_url(services):
     """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port)."""
-    app = build_app(services)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        HttpApp(app, lambda: health(services, "test")), lifespan="off", log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    await task
+    async with serving(services) as url:
+        yield url
 
 
 @pytest.fixture

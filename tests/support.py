@@ -1,14 +1,20 @@
-"""Helpers shared by the tests: a running outbox sender, and waiting for something to become true."""
+"""Helpers shared by the tests: the app served over HTTP, a running outbox sender, and waiting for
+something to become true."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from bot.app import web_client
+import uvicorn
+
+from bot.app import build_app, web_client
 from bot.notify import Sender
+from bot.runtime import health
+from bot.server import HttpApp
 
 
 def sender_for(services, **kwargs) -> Sender:
@@ -40,3 +46,28 @@ async def eventually(condition: Callable[[], Awaitable[bool]], within: float, ev
             return time.monotonic() - started
         await asyncio.sleep(every)
     raise AssertionError(f"not true within {within} s")
+
+
+@asynccontextmanager
+async def serving(services, clock=None):
+    """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port); yields its URL."""
+    app = build_app(services)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        HttpApp(app, lambda: health(services, "test", clock)),
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task

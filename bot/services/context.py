@@ -10,9 +10,19 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.errors import UserError
 from bot.notify import Enqueuer
 from bot.services.directory import Directory
-from storage.database import Database
+from storage.database import Busy, Database, write_wait
+
+# How long a request waits for SQLite's write lock before it says it could not save: with the rest
+# of a request's work, well inside the 3 s Slack gives it to answer.
+REQUEST_WRITE_WAIT = 1.5
+
+
+def on_the_request_path() -> None:
+    """What the current task writes waits at most REQUEST_WRITE_WAIT for the write lock."""
+    write_wait.set(REQUEST_WRITE_WAIT)
 
 
 def utcnow() -> datetime:
@@ -33,10 +43,14 @@ class Services:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction for a change and the notices it causes; the sender wakes once it commits."""
-        async with self.db.unit_of_work() as session:
-            yield session
-            enqueued = session.info.get(Enqueuer.MARK, False)
+        """One transaction for a change and the notices it causes; the sender wakes once it commits.
+        When the database is too busy to take it in time, the user is told so and nothing is written."""
+        try:
+            async with self.db.unit_of_work() as session:
+                yield session
+                enqueued = session.info.get(Enqueuer.MARK, False)
+        except Busy as exc:
+            raise UserError("error.busy") from exc
         if enqueued:
             self.wake_sender()
 

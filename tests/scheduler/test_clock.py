@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.runtime import running
+from bot.runtime import health, running
 from bot.services import deliveries
 from bot.services.schedules import TeamClock, team_clocks
 from scheduler.job import Job
@@ -31,7 +31,12 @@ def at_five_pm_team_time(team: TeamClock | None) -> CronTrigger:
     return CronTrigger(hour=17, minute=0, timezone=team.timezone)
 
 
+def on_every_second_second(team: TeamClock | None) -> CronTrigger:
+    return CronTrigger(second="*/2", timezone="UTC")
+
+
 TICKER = (Job("ticker", record, every_two_seconds),)
+TIMED = (Job("timed", record, on_every_second_second),)
 PER_TEAM = (Job("five-pm", record, at_five_pm_team_time, per_team=True),)
 
 
@@ -56,24 +61,44 @@ async def test_one_of_two_clocks_leads_and_the_other_takes_over_when_it_dies(set
         await second.step_down()
 
 
+async def until(condition, within: float) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 (the jobs append to a list; polling it is plain)
+            await asyncio.sleep(0.05)
+
+
 async def test_a_run_missed_while_down_fires_once_at_start(settings):
     RUNS.clear()
     quick = short_lease(settings)
     async with running(quick) as before_crash:
-        clock = Clock(before_crash, jobs=TICKER)
+        clock = Clock(before_crash, jobs=TIMED)
         await clock.tick()
-        await clock.step_down()  # stored: the next run, 2 s from now
-    await asyncio.sleep(5)  # two runs are missed meanwhile
+        await until(lambda: len(RUNS) == 1, 3)  # it runs on its schedule, and that run is recorded
+        await clock.step_down()
+    RUNS.clear()
+    await asyncio.sleep(4.5)  # two runs are missed meanwhile
     assert RUNS == []
 
     async with running(quick) as after_restart:
-        clock = Clock(after_restart, jobs=TICKER)
+        clock = Clock(after_restart, jobs=TIMED)
         await clock.tick()
         await asyncio.sleep(0.5)
         missed = list(RUNS)
         await clock.step_down()
 
     assert len(missed) == 1, "the missed runs fire once, not once per missed period"
+
+
+async def test_a_new_timed_job_waits_for_its_next_occurrence_and_a_sweep_runs_at_once(settings):
+    RUNS.clear()
+    async with running(short_lease(settings)) as services:
+        clock = Clock(services, jobs=(*TIMED, Job("slow-ticker", record, lambda _: IntervalTrigger(hours=1))))
+        await clock.tick()
+        await asyncio.sleep(0.3)
+        first = list(RUNS)
+        await clock.step_down()
+
+    assert [key for key, _ in first] == [None], "only the sweep ran at once: the timed job never ran before"
 
 
 async def test_per_team_jobs_run_in_the_team_time_zone(import_roster, services):
@@ -119,3 +144,24 @@ async def test_jobs_run_as_of_an_instant(services):
     services.now = lambda: at
     assert not await deliveries.first_delivery(services, "recent"), "a recent key is kept"
     assert await deliveries.first_delivery(services, "old"), "an old key was forgotten"
+
+
+async def test_health_turns_unhealthy_while_a_due_job_is_more_than_a_minute_late(settings):
+    RUNS.clear()
+    async with running(short_lease(settings)) as services:
+        clock = Clock(services, jobs=TIMED)
+        await clock.tick()
+        healthy, report = await health(services, "head", clock)
+        assert healthy and report["clock"]["late"] == []
+
+        clock.scheduler.pause()  # a clock that does not get round to its jobs
+        clock.scheduler.modify_job("timed", next_run_time=datetime.now(UTC) - timedelta(minutes=2))
+        stalled, report = await health(services, "head", clock)
+
+        clock.scheduler.resume()
+        await until(lambda: RUNS, 2)
+        recovered, after = await health(services, "head", clock)
+        await clock.step_down()
+
+    assert not stalled and report["ok"] is False and report["clock"]["late"] == ["timed"]
+    assert recovered and after["clock"]["last_run"] is not None
