@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -46,6 +47,7 @@ class Database:
         if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
             self._version_file = Path(parsed.database).absolute().as_uri() + "?mode=rw"
         self._version_reader: sqlite3.Connection | None = None
+        self._version_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-version")
         kwargs: dict = {"echo": echo}
         if self.is_sqlite:
             # Each aiosqlite connection is a thread of its own and opens with four PRAGMAs, so the pool
@@ -109,15 +111,18 @@ class Database:
     async def roster_version(self) -> int | None:
         """The roster's version (models.RosterVersion), or None when it cannot be told just now.
 
-        Every request asks, so on a SQLite file it is read in place, on the event loop's thread, from
-        a connection kept for it: a few microseconds, where a pooled aiosqlite read costs half a
-        millisecond of hand-offs between threads and SQLAlchemy. A reader in WAL mode never waits for
-        the writer; in the rare moment it would (another connection recovering the WAL), the read
-        fails at once and the answer is None, rather than the event loop waiting.
+        Every request asks, so on a SQLite file it is read in place from a connection kept for it, in
+        a thread of its own (no database call runs on the event loop's thread): one hand-off, where a
+        pooled aiosqlite read costs several hand-offs and SQLAlchemy's statement handling. A reader in
+        WAL mode never waits for the writer; in the rare moment it would (another connection
+        recovering the WAL), the read fails at once and the answer is None.
         """
         if self._version_file is None:
             async with self.engine.connect() as conn:
                 return await conn.scalar(CURRENT_ROSTER_VERSION)
+        return await asyncio.get_running_loop().run_in_executor(self._version_thread, self._read_version)
+
+    def _read_version(self) -> int | None:
         try:
             if self._version_reader is None:
                 self._version_reader = sqlite3.connect(
@@ -143,10 +148,14 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._version_thread, self._close_version_reader)
+        self._version_thread.shutdown(wait=False)
+        await self.engine.dispose()
+
+    def _close_version_reader(self) -> None:
         if self._version_reader is not None:
             self._version_reader.close()
             self._version_reader = None
-        await self.engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
