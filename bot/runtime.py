@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import logs, outbox_admin
 from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
 from bot.notify import Sender
@@ -97,6 +98,18 @@ async def health(services: Services, revision: str | None, clock: Clock | None =
     }
 
 
+async def metrics(services: Services, clock: Clock | None = None) -> bytes:
+    """GET /metrics: the counters kept as things happen, and the outbox and the clock as they are now."""
+    found = await outbox_admin.status(services)
+    services.metrics.outbox_pending.set(found.pending)
+    services.metrics.outbox_dead.set(found.dead)
+    age = found.oldest_pending_age
+    services.metrics.outbox_oldest_pending.set(max(0.0, age.total_seconds()) if age else 0.0)
+    if clock is not None:
+        clock.observe()
+    return services.metrics.exposition()
+
+
 # Slack's answers that mean the token itself is wrong: no retry will change them.
 REFUSED_TOKEN = frozenset(
     {
@@ -142,6 +155,7 @@ def settle_heap() -> None:
 async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_migrations: bool) -> None:
     from bot import server
 
+    logs.quiet_libraries()
     revision = await prepare_schema(settings, apply=apply_migrations)
     await check_tokens(settings, socket_mode=not http)
     in_flight = InFlight()
