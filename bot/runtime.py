@@ -167,6 +167,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
             await server.serve_http(
                 app,
                 lambda: health(services, revision, work.clock),
+                lambda: metrics(services, work.clock),
                 host=host,
                 port=port,
                 log_level=settings.log_level,

@@ -16,41 +16,50 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.metrics import CONTENT_TYPE
+
 log = logging.getLogger(__name__)
 
 # How long stopping waits for requests in flight, in either mode.
 GRACEFUL_TIMEOUT = 20
 
 Health = Callable[[], Awaitable[tuple[bool, dict]]]
+Exposition = Callable[[], Awaitable[bytes]]
 
 
 class HttpApp(AsyncSlackRequestHandler):
-    """Bolt's ASGI handler at POST /slack/events, and GET /healthz beside it."""
+    """Bolt's ASGI handler at POST /slack/events, and GET /healthz and GET /metrics beside it."""
 
-    def __init__(self, app: AsyncApp, health: Health) -> None:
+    def __init__(self, app: AsyncApp, health: Health, metrics: Exposition | None = None) -> None:
         super().__init__(app, path="/slack/events")
         self.health = health
+        self.metrics = metrics
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/healthz":
-            ok, report = await self.health()
-            body = json.dumps(report).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200 if ok else 503,
-                    "headers": [(b"content-type", b"application/json")],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
+        if scope["type"] == "http" and scope["method"] == "GET":
+            if scope["path"] == "/healthz":
+                ok, report = await self.health()
+                await _answer(send, 200 if ok else 503, b"application/json", json.dumps(report).encode())
+                return
+            if scope["path"] == "/metrics" and self.metrics is not None:
+                await _answer(send, 200, CONTENT_TYPE.encode(), await self.metrics())
+                return
         await super().__call__(scope, receive, send)
 
 
-async def serve_http(app: AsyncApp, health: Health, *, host: str, port: int, log_level: str) -> None:
+async def _answer(send, status: int, content_type: bytes, body: bytes) -> None:
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type)]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def serve_http(
+    app: AsyncApp, health: Health, metrics: Exposition, *, host: str, port: int, log_level: str
+) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn then stops accepting and finishes requests in flight."""
     config = uvicorn.Config(
-        HttpApp(app, health),
+        HttpApp(app, health, metrics),
         host=host,
         port=port,
         log_level=log_level.lower(),

@@ -184,6 +184,18 @@ class Clock:
             "late": self.late(),
         }
 
+    def observe(self) -> None:
+        """Bring the clock's gauges up to date (when Prometheus asks)."""
+        metrics = self.services.metrics
+        metrics.clock_leading.set(1 if self.leading else 0)
+        metrics.clock_lag.clear()  # jobs gone (a team removed, the clock handed over) are not shown
+        if self.scheduler is None:
+            return
+        now = _wall_clock()
+        for job in self.scheduler.get_jobs():
+            if job.next_run_time is not None and not job.id.endswith(":retry"):
+                metrics.clock_lag.labels(job.id).set(max(0.0, (now - job.next_run_time).total_seconds()))
+
     def late(self) -> list[str]:
         if self.scheduler is None:
             return []
@@ -277,6 +289,7 @@ class Clock:
             team = planned.team
             line = await planned.job.run(self.services, now, team)
             self.last_run = self.services.now()
+            self.services.metrics.clock_last_run.labels(job_id).set(self.last_run.timestamp())
             if occurrence is not None:
                 async with self.services.unit_of_work() as session:
                     await runs.record(session, job_id, occurrence, self.last_run)

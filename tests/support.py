@@ -13,7 +13,7 @@ import uvicorn
 
 from bot.app import build_app, web_client
 from bot.notify import Sender
-from bot.runtime import health
+from bot.runtime import health, metrics
 from bot.server import HttpApp
 
 
@@ -56,7 +56,7 @@ async def serving(services, clock=None):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        HttpApp(app, lambda: health(services, "test", clock)),
+        HttpApp(app, lambda: health(services, "test", clock), lambda: metrics(services, clock)),
         lifespan="off",
         log_level="warning",
         access_log=False,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.errors import UserError
+from bot.metrics import Metrics
 from bot.notify import Enqueuer
 from bot.services.directory import Directory
 from storage.database import Busy, Database, write_wait
@@ -36,6 +37,7 @@ class Services:
     now: Callable[[], datetime] = field(default=utcnow)
     # Called after a unit of work that enqueued notices commits, so the sender wakes at once.
     wake_sender: Callable[[], None] = field(default=lambda: None)
+    metrics: Metrics = field(default_factory=Metrics)
     directory: Directory = field(init=False)
 
     def __post_init__(self) -> None:
