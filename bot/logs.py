@@ -26,8 +26,21 @@ class NotOurChoice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class Detail(logging.Filter):
+    """APScheduler says "Running job ..." and "... executed successfully" at INFO for every run
+    (each team's SLA sweep, every minute); what a job did is logged by the clock. Those lines are
+    shown at DEBUG, when the log level is DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
 def quiet_libraries() -> None:
-    bolt = logging.getLogger("slack_bolt")
-    bolt.addFilter(NotOurChoice())
+    logging.getLogger("slack_bolt").addFilter(NotOurChoice())
     for name in ("slack_bolt", "slack_sdk", "slack_sdk.socket_mode.aiohttp"):
         logging.getLogger(name).addFilter(OneLine())
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logging.getLogger(name).addFilter(Detail())

@@ -42,10 +42,6 @@ from storage import clock as runs
 from storage import leases
 
 log = logging.getLogger(__name__)
-# APScheduler says "Running job ..." and "... executed successfully" at INFO for every run, every
-# minute per team for the sweep: that is debugging detail; what a job did is logged here.
-logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
 
 LEASE = "scheduler"
 MISFIRE_GRACE = timedelta(hours=6)
