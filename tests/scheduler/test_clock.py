@@ -91,8 +91,14 @@ async def test_a_run_missed_while_down_fires_once_at_start(settings):
 
 async def test_a_new_timed_job_waits_for_its_next_occurrence_and_a_sweep_runs_at_once(settings):
     RUNS.clear()
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    daily = Job(
+        "daily",
+        record,
+        lambda _: CronTrigger(hour=an_hour_ago.hour, minute=an_hour_ago.minute, timezone="UTC"),
+    )
     async with running(short_lease(settings)) as services:
-        clock = Clock(services, jobs=(*TIMED, Job("slow-ticker", record, lambda _: IntervalTrigger(hours=1))))
+        clock = Clock(services, jobs=(daily, Job("slow-ticker", record, lambda _: IntervalTrigger(hours=1))))
         await clock.tick()
         await asyncio.sleep(0.3)
         first = list(RUNS)
