@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path, help="the roster, YAML")
     load.set_defaults(handler=_teams_import)
     teams.add_parser("export", help="print the roster as YAML").set_defaults(handler=_teams_export)
+    days_off = teams.add_parser("calendar", help="print a team's non-working days (its one calendar)")
+    days_off.add_argument("team", help="the team's key")
+    days_off.add_argument("--year", type=int, help="the year (default: this year in the team's time zone)")
+    days_off.set_defaults(handler=_teams_calendar)
 
     outbox = commands.add_parser("outbox", help="notices waiting for Slack")
     outbox_actions = outbox.add_subparsers(title="outbox", metavar="ACTION")
@@ -134,7 +138,7 @@ def _db_current(settings: Settings, _args) -> int:
 
 
 def _teams_import(settings: Settings, args) -> int:
-    from bot.rules.roster import parse_roster
+    from bot.rules.roster import chain_warnings, lift_legacy_calendar, parse_roster
     from bot.runtime import prepare_schema, running
     from bot.services import roster
 
@@ -149,6 +153,8 @@ def _teams_import(settings: Settings, args) -> int:
             print(f"{args.file}: {error}", file=sys.stderr)
         print(f"{len(errors)} error(s); nothing was imported", file=sys.stderr)
         return 1
+    for warning in lift_legacy_calendar(data)[1] + chain_warnings(parsed):
+        print(f"{args.file}: warning: {warning}", file=sys.stderr)
 
     async def go():
         await prepare_schema(settings, apply=True)
@@ -173,6 +179,24 @@ def _teams_export(settings: Settings, _args) -> int:
             return await roster.export_roster(services)
 
     yaml.safe_dump(asyncio.run(go()), sys.stdout, allow_unicode=True, sort_keys=False)
+    return 0
+
+
+def _teams_calendar(settings: Settings, args) -> int:
+    from bot.runtime import prepare_schema, running
+    from bot.services import roster
+
+    async def go():
+        await prepare_schema(settings, apply=False)
+        async with running(settings) as services:
+            return await roster.days_off(services, args.team, args.year)
+
+    found = asyncio.run(go())
+    if found is None:
+        print(f"teamops: no team {args.team!r}", file=sys.stderr)
+        return 1
+    for day, why in found:
+        print(f"{day.isoformat()} {day.strftime('%a')} {why}")
     return 0
 
 

@@ -1,7 +1,9 @@
 """Working time: deadlines that skip nights, weekends and holidays in the team's own time zone.
 
 Shared by every feature that counts "within N hours / days" (complaints' SLA, stand-ups,
-appraisals), so that all of them agree on what a working day is.
+appraisals), so that all of them agree on what a working day is. A team has one set of
+`WorkingDays` (its roster's `calendar` block: working weekdays, holidays, make-up working days 调休);
+a `Calendar` adds the business hours a feature counts in.
 
 How a duration is counted:
 
@@ -46,11 +48,54 @@ class WorkingHours:
             raise ValueError("business hours must start before they end")
 
 
+MON_FRI = frozenset(range(5))
+
+
+@dataclass(frozen=True)
+class WorkingDays:
+    """The team's days (domain.md section 1): a holiday is off even on a working weekday, a make-up
+    working day (调休) is worked even on a weekend."""
+
+    weekdays: frozenset[int] = MON_FRI  # 0 = Monday ... 6 = Sunday
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.weekdays and not self.workdays:
+            raise ValueError("a calendar needs at least one working day")
+        if not set(self.weekdays) <= set(range(7)):
+            raise ValueError("working days are 0 (Monday) to 6 (Sunday)")
+        both = self.holidays & self.workdays
+        if both:
+            raise ValueError(f"{min(both).isoformat()} is both a holiday and a working day")
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.holidays:
+            return False
+        return day in self.workdays or day.weekday() in self.weekdays
+
+    def on_or_after(self, day: date) -> date:
+        """`day` if it is a working day, else the next one (a date that is not a working day moves on)."""
+        while not self.is_working_day(day):
+            day += DAY
+        return day
+
+    def days_off(self, year: int) -> list[date]:
+        """Every day of `year` that is not a working day, in order."""
+        day, days = date(year, 1, 1), []
+        while day.year == year:
+            if not self.is_working_day(day):
+                days.append(day)
+            day += DAY
+        return days
+
+
 @dataclass(frozen=True)
 class Calendar:
     timezone: str  # IANA zone; business hours are in this zone
     hours: WorkingHours | None = None  # None: calendar time, around the clock
     holidays: frozenset[date] = frozenset()  # whole days that do not count (in the team's zone)
+    workdays: frozenset[date] = frozenset()  # make-up working days (调休), worked whatever the weekday
 
     def __post_init__(self) -> None:
         try:
@@ -70,7 +115,7 @@ class Calendar:
     def is_working_day(self, day: date) -> bool:
         if day in self.holidays:
             return False
-        return self.hours is None or day.weekday() in self.hours.days
+        return self.hours is None or day in self.workdays or day.weekday() in self.hours.days
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """`start` plus `duration` of working time, as an aware UTC datetime (see the module doc)."""
@@ -171,4 +216,15 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-__all__ = ["Calendar", "WorkingHours"]
+def clock(days: WorkingDays, timezone: str, hours: tuple[time, time] | None) -> Calendar:
+    """The calendar a feature counts time in: the team's days, inside business hours if it has any.
+
+    Without business hours the clock runs around the clock on every day but the holidays: a
+    complaint logged on a Saturday is still answered within "2h".
+    """
+    if hours is None:
+        return Calendar(timezone, holidays=days.holidays)
+    return Calendar(timezone, WorkingHours(days.weekdays, hours[0], hours[1]), days.holidays, days.workdays)
+
+
+__all__ = ["MON_FRI", "Calendar", "WorkingDays", "WorkingHours", "clock"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
 class Role(StrEnum):
+    DIRECTOR = "director"
     MANAGER = "manager"
     DEPUTY = "deputy"
     LEAD = "lead"
@@ -13,12 +15,30 @@ class Role(StrEnum):
 
 
 # Looked up by a Role or by its value ("lead"): a StrEnum member and its string are the same key.
-RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.DEPUTY: 2, Role.MANAGER: 3}
+RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.DEPUTY: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
 
 
 def is_lead(role: Role | str) -> bool:
     """'Leads' means everyone at lead level or above."""
     return RANK[role] >= RANK[Role.LEAD]
+
+
+def supervisor_of(user: str, team: Sequence[tuple[str, Role | str]]) -> str | None:
+    """The one supervisor rule (domain.md section 1), for import, `/team add`, removal and everyone
+    who appraises, escalates or approves: the first person, in roster order, of the lowest rank above
+    `user`'s (a member's first lead, else the lowest-ranked above them; a lead's first deputy, else
+    manager, else director). None for the top of the team, or for someone not in it."""
+    ranks = dict(team)
+    if user not in ranks:
+        return None
+    mine = RANK[ranks[user]]
+    above = [(RANK[role], i, who) for i, (who, role) in enumerate(team) if RANK[role] > mine]
+    return min(above)[2] if above else None
+
+
+def above_leads(team: Sequence[tuple[str, Role | str]]) -> list[str]:
+    """Deputies, managers and directors: where what goes past the leads goes."""
+    return [who for who, role in team if RANK[role] > RANK[Role.LEAD]]
 
 
 def may_manage(actor: Role | str, target: Role | str | None, new_role: Role | str | None = None) -> bool:

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.rules.calendar import WorkingDays
 from bot.rules.clock import WEEKDAYS, parse_duration, parse_time, parse_weekly
-from bot.rules.roles import Role, is_lead
+from bot.rules.roles import RANK, Role, supervisor_of
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -88,9 +89,31 @@ class SlaStep(Strict):
     resolve: Duration
 
 
-class BusinessHours(Strict):
+class CalendarSettings(Strict):
+    """The team's one calendar (工作日 / 节假日): every feature that counts working days reads it."""
+
     # At least one day: a week with no working time would never reach a deadline.
-    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
+    working_days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)  # make-up working days (调休)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarSettings:
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is both in holidays and in workdays")
+        return self
+
+    def days(self) -> WorkingDays:
+        return WorkingDays(
+            frozenset(WEEKDAYS.index(day) for day in self.working_days),
+            frozenset(self.holidays),
+            frozenset(self.workdays),
+        )
+
+
+class BusinessHours(Strict):
+    # The days are the team calendar's working days.
     start: TimeOfDay = Field("09:00", alias="from")
     end: TimeOfDay = Field("18:00", alias="to")
 
@@ -109,7 +132,6 @@ class ComplaintSlaSettings(Strict):
     medium: SlaStep = SlaStep(acknowledge="8h", resolve="5d")
     low: SlaStep = SlaStep(acknowledge="1d", resolve="10d")
     business_hours: BusinessHours | None = None
-    holidays: list[date] = Field(default_factory=list)
     default_owner: UserId | None = None
 
 
@@ -123,7 +145,6 @@ class StandupSettings(Strict):
     ask: TimeOfDay = "09:30"
     summary: TimeOfDay = "10:00"
     days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
-    holidays: list[date] = Field(default_factory=list)
 
 
 class AppraisalWeights(Strict):
@@ -165,6 +186,7 @@ class TeamSpec(Strict):
     timezone: Annotated[str, AfterValidator(_zone)] | None = None
     locale: Locale | None = None
     members: list[MemberSpec] = Field(default_factory=list)
+    calendar: CalendarSettings | None = None
     progress: ProgressSettings | None = None
     complaint_sla: ComplaintSlaSettings | None = None
     meeting: MeetingSettings | None = None
@@ -179,6 +201,7 @@ class TeamSpec(Strict):
 
 
 SETTINGS_BLOCKS = {
+    "calendar": CalendarSettings,
     "progress": ProgressSettings,
     "complaint_sla": ComplaintSlaSettings,
     "meeting": MeetingSettings,
@@ -246,17 +269,98 @@ def _referenced_users(team: dict) -> list[tuple[str, list]]:
 
 
 def default_supervisor(team: TeamSpec, member: MemberSpec) -> str | None:
-    """A member's supervisor defaults to the team's (first) lead."""
-    if member.supervisor or is_lead(member.role):
+    """The supervisor the file names, else the one rule's (domain.md section 1)."""
+    if member.supervisor:
         return member.supervisor
-    leads = [m.user for m in team.members if m.role == Role.LEAD]
-    return leads[0] if leads else None
+    return supervisor_of(member.user, [(m.user, m.role) for m in team.members])
+
+
+def team_days(blocks: dict | None) -> WorkingDays:
+    """The team's days from its stored settings blocks (the defaults when it has no calendar)."""
+    return CalendarSettings.model_validate((blocks or {}).get("calendar") or {}).days()
+
+
+# Where the per-feature keys of older rosters now live in the team's calendar block.
+LEGACY_CALENDAR_KEYS = (
+    (("complaint_sla", "holidays"), "holidays"),
+    (("standup", "holidays"), "holidays"),
+    (("complaint_sla", "business_hours", "days"), "working_days"),
+)
+
+
+def lift_legacy_calendar(data: object) -> tuple[object, list[str]]:
+    """An older roster's holidays (and business-hours days) moved into each team's `calendar` block,
+    with one warning line per key moved. The file itself is not changed: `teams export` writes the
+    new form."""
+    if not isinstance(data, dict) or not isinstance(data.get("teams"), list):
+        return data, []
+    warnings: list[str] = []
+    teams = []
+    for t, team in enumerate(data["teams"]):
+        if isinstance(team, dict):
+            team, moved = _lift_team(team, t)
+            warnings += moved
+        teams.append(team)
+    return {**data, "teams": teams}, warnings
+
+
+def _lift_team(team: dict, t: int) -> tuple[dict, list[str]]:
+    team = _copy_dicts(team)
+    calendar = team.get("calendar")
+    if calendar is None:
+        calendar = {}
+    if not isinstance(calendar, dict):
+        return team, []  # its own field error says what is wrong
+    warnings = []
+    for path, target in LEGACY_CALENDAR_KEYS:
+        *parents, key = path
+        holder = team
+        for name in parents:
+            holder = holder.get(name) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict) or key not in holder:
+            continue
+        value = holder.pop(key)
+        if target == "holidays" and isinstance(value, list):
+            calendar["holidays"] = list(dict.fromkeys([*calendar.get("holidays", []), *value]))
+        elif target not in calendar:
+            calendar[target] = value
+        warnings.append(
+            f"teams[{t}].{'.'.join(path)}: moved to teams[{t}].calendar.{target} "
+            f"(the team's one calendar; `teams export` writes the new form)"
+        )
+    if warnings:
+        team["calendar"] = calendar
+    return team, warnings
+
+
+def _copy_dicts(value):
+    if isinstance(value, dict):
+        return {k: _copy_dicts(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_dicts(v) for v in value]
+    return value
+
+
+def chain_warnings(roster: RosterFile) -> list[str]:
+    """Teams with nobody above their leads: legal, but what goes higher has nowhere to go."""
+    warnings = []
+    for t, team in enumerate(roster.teams):
+        top = max((RANK[m.role] for m in team.members), default=None)
+        if top is not None and top <= RANK[Role.LEAD]:
+            warnings.append(
+                f"teams[{t}] ({team.key}): nobody above the leads (deputy, manager or director): "
+                "level-3 complaint escalations, major problems and appeals go to the leads instead"
+            )
+    return warnings
 
 
 def parse_roster(data: object) -> tuple[RosterFile | None, list[str]]:
-    """Validate a whole roster. Returns the roster, or None and every error with its path."""
+    """Validate a whole roster. Returns the roster, or None and every error with its path.
+
+    Older per-feature calendar keys are accepted (see `lift_legacy_calendar`)."""
     if data is None:
         data = {}
+    data, _ = lift_legacy_calendar(data)
     try:
         roster = RosterFile.model_validate(data)
         errors = []
@@ -287,4 +391,15 @@ def _describe(error) -> str:
     return f"{path}: {message}" if path else message
 
 
-__all__ = ["SETTINGS_BLOCKS", "WEEKDAYS", "MemberSpec", "RosterFile", "TeamSpec", "parse_roster"]
+__all__ = [
+    "SETTINGS_BLOCKS",
+    "WEEKDAYS",
+    "CalendarSettings",
+    "MemberSpec",
+    "RosterFile",
+    "TeamSpec",
+    "chain_warnings",
+    "lift_legacy_calendar",
+    "parse_roster",
+    "team_days",
+]

@@ -7,7 +7,7 @@ W + W/2 (level 2) the leads are alerted, at W + W (level 3) the managers and dep
 Fractions of a window are taken of the *working time* the window spans, counted by the team's
 calendar: for "2h" that is 2 h; for "3d" in business hours 09:00-18:00 it is 27 working hours, so
 "due soon" comes after 20h15m of working time and level 3 three working days after the deadline.
-Without business hours it is plain elapsed time (minus any holidays).
+Without business hours it is plain elapsed time (minus the team calendar's holidays).
 
 The deadline itself is `Calendar.add(started_at, window)`, computed once when the complaint is logged
 (or reopened) and stored with it. The ladder is built from that stored deadline, not from the window:
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
-from bot.rules.calendar import Calendar, WorkingHours
-from bot.rules.clock import WEEKDAYS, parse_duration, parse_time
+from bot.rules.calendar import Calendar, WorkingDays, clock
+from bot.rules.clock import parse_duration, parse_time
 from bot.rules.roster import ComplaintSlaSettings
 
 
@@ -68,19 +68,12 @@ def window(settings: ComplaintSlaSettings | None, severity: Severity, deadline: 
     return parse_duration(getattr(step, Deadline(deadline).value))
 
 
-def calendar_for(settings: ComplaintSlaSettings | None, timezone: str) -> Calendar:
-    """The team's complaint calendar: calendar time unless the roster sets business hours/holidays."""
-    if settings is None:
-        return Calendar(timezone)
-    hours = None
-    if settings.business_hours is not None:
-        business = settings.business_hours
-        hours = WorkingHours(
-            days=frozenset(WEEKDAYS.index(day) for day in business.days),
-            start=parse_time(business.start),
-            end=parse_time(business.end),
-        )
-    return Calendar(timezone, hours, frozenset(settings.holidays))
+def calendar_for(settings: ComplaintSlaSettings | None, days: WorkingDays, timezone: str) -> Calendar:
+    """The team's complaint clock: its calendar's days, in business hours if the SLA sets them, else
+    around the clock but for the holidays."""
+    business = settings.business_hours if settings is not None else None
+    hours = None if business is None else (parse_time(business.start), parse_time(business.end))
+    return clock(days, timezone, hours)
 
 
 def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar: Calendar) -> list[Step]:

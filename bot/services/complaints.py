@@ -12,9 +12,10 @@ from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import complaints as rules
 from bot.rules import sla
+from bot.rules.calendar import Calendar
 from bot.rules.complaints import Action, Status, Who
 from bot.rules.roles import Role, is_lead
-from bot.rules.roster import ComplaintSlaSettings
+from bot.rules.roster import ComplaintSlaSettings, team_days
 from bot.rules.sla import Deadline, Level, Severity
 from bot.services.context import Services
 from bot.services.directory import Actor
@@ -113,6 +114,11 @@ def sla_settings(team: Team | TeamClock) -> ComplaintSlaSettings | None:
     return ComplaintSlaSettings.model_validate(block) if block is not None else None
 
 
+def complaint_clock(team: Team | TeamClock) -> Calendar:
+    """The SLA clock: the team's one calendar, in the SLA's business hours if it sets them."""
+    return sla.calendar_for(sla_settings(team), team_days(team.settings), team.timezone)
+
+
 def default_owner(team: Team) -> str | None:
     """The team's default owner: its client consultant as set in complaint_sla, else its first lead."""
     settings = sla_settings(team)
@@ -142,7 +148,7 @@ def _done(complaint: Complaint) -> set[Deadline]:
 
 async def _replan(session, complaint: Complaint, team: Team, now: datetime) -> None:
     """After a change: when the ladder next needs the sweep (None: every deadline is met)."""
-    steps = _steps(complaint, sla.calendar_for(sla_settings(team), team.timezone))
+    steps = _steps(complaint, complaint_clock(team))
     fired = (await repo.fired_steps(session, [complaint.id]))[complaint.id]
     complaint.next_escalation_at = sla.next_at(steps, fired=fired, done=_done(complaint), now=now)
 
@@ -208,7 +214,7 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
         if given.owner_id not in {m.user_id for m in team.members}:
             raise InvalidForm({"owner": "complaints.error.owner_not_member"})
         settings = sla_settings(team)
-        calendar = sla.calendar_for(settings, team.timezone)
+        calendar = complaint_clock(team)
         severity = Severity(given.severity)
         year = now.astimezone(ZoneInfo(team.timezone)).year
         number = await repo.next_number(session, team.workspace_id, year)
@@ -406,7 +412,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             settings = sla_settings(team)
             window = sla.window(settings, Severity(complaint.severity), Deadline.RESOLVE)
             complaint.resolve_from = now
-            complaint.resolve_due = sla.calendar_for(settings, team.timezone).add(now, window)
+            complaint.resolve_due = complaint_clock(team).add(now, window)
             complaint.resolved_at = complaint.resolved_by = complaint.closed_at = None
         elif action is Action.REASSIGN:
             if change.owner_id not in {m.user_id for m in team.members}:
@@ -522,7 +528,7 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
         due = await repo.due_for_escalation(session, team.id, at)
         if not due:
             return "no complaint due"
-        calendar = sla.calendar_for(sla_settings(team), team.timezone)
+        calendar = complaint_clock(team)
         fired = await repo.fired_steps(session, [c.id for c in due])
         t = translator(team.locale)
         notices = services.notices(session)

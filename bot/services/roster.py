@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
 
-from bot.rules.roster import RosterFile, default_supervisor
+from bot.rules.roster import RosterFile, default_supervisor, team_days
 from bot.services.context import Services
 from storage import teams as repo
 from storage.models import Member, Team
@@ -62,6 +64,20 @@ async def export_roster(services: Services) -> dict:
     async with services.db.reader() as session:
         teams = await repo.teams_with_members(session)
         return {"teams": [_team_entry(team) for team in teams]}
+
+
+async def days_off(services: Services, key: str, year: int | None) -> list[tuple[date, str]] | None:
+    """The team's non-working days of `year` (default: this year in the team's zone), each with why
+    ("holiday" or "weekend"), and its make-up working days ("workday"), in date order; None: no team."""
+    async with services.db.reader() as session:
+        team = await repo.team_by_key(session, key)
+        if team is None:
+            return None
+        days = team_days(team.settings)
+        year = year or services.now().astimezone(ZoneInfo(team.timezone)).year
+    found = [(day, "holiday" if day in days.holidays else "weekend") for day in days.days_off(year)]
+    found += [(day, "workday") for day in days.workdays if day.year == year]
+    return sorted(found)
 
 
 def _team_entry(team: Team) -> dict:
