@@ -7,14 +7,19 @@ import contextlib
 import json
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import uvicorn
-from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot import inbound
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -24,36 +29,102 @@ GRACEFUL_TIMEOUT = 20
 Health = Callable[[], Awaitable[tuple[bool, dict]]]
 
 
-class HttpApp(AsyncSlackRequestHandler):
-    """Bolt's ASGI handler at POST /slack/events, and GET /healthz beside it."""
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
-    def __init__(self, app: AsyncApp, health: Health) -> None:
-        super().__init__(app, path="/slack/events")
+
+class HttpApp:
+    """POST /slack/events for Bolt, once a request is known to be Slack's, and GET /healthz beside it.
+    The signature is verified on the raw bytes (size-limited) before anything parses them; nothing of
+    a request that fails is used, and Bolt sees only bodies of the shape it and our listeners read."""
+
+    def __init__(self, app: AsyncApp, health: Health, settings: Settings) -> None:
+        self.app = app
         self.health = health
+        self.signing_secret = settings.slack_signing_secret
+        self.hooks_url = settings.slack_hooks_url
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/healthz":
+        if scope["type"] != "http":  # uvicorn runs with lifespan="off": nothing else comes
+            raise TypeError(f"unsupported ASGI scope {scope['type']!r}")
+        reply = await self.answer(scope, receive)
+        headers = [*reply.headers, (b"content-length", str(len(reply.body)).encode())]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def answer(self, scope, receive) -> Reply:
+        """The one place a request's outcome is known."""
+        if scope["method"] == "GET" and scope["path"] == "/healthz":
             ok, report = await self.health()
-            body = json.dumps(report).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200 if ok else 503,
-                    "headers": [(b"content-type", b"application/json")],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
-            return
-        await super().__call__(scope, receive, send)
+            return Reply(200 if ok else 503, json.dumps(report).encode(), JSON)
+        if scope["method"] == "POST" and scope["path"] == "/slack/events":
+            return await self.slack_request(scope, receive)
+        return Reply(404, b"Not Found", TEXT)
+
+    async def slack_request(self, scope, receive) -> Reply:
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        body = await _read_body(headers, receive, inbound.MAX_BODY_BYTES)
+        if body is None:
+            return Reply(413)
+        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if not inbound.signed(self.signing_secret, timestamp, signature, body, now=time.time()):
+            return Reply(401)
+        try:
+            content_type = headers.get("content-type", "").split(";")[0].strip() or None
+            inbound.check(inbound.read_body(body, content_type), self.hooks_url)
+        except inbound.Malformed as exc:
+            log.warning("refused a signed request: %s", exc)
+            return Reply(400)
+        request = AsyncBoltRequest(
+            body=body.decode(), query=scope["query_string"].decode("latin-1"), headers=headers
+        )
+        response = await self.app.async_dispatch(request)
+        return Reply(
+            response.status,
+            response.body.encode(),
+            tuple(
+                (name.encode("latin-1"), value.encode("latin-1"))
+                for name, values in response.headers.items()
+                if name.lower() != "content-length"
+                for value in values
+            ),
+        )
 
 
-async def serve_http(app: AsyncApp, health: Health, *, host: str, port: int, log_level: str) -> None:
+JSON = ((b"content-type", b"application/json"),)
+TEXT = ((b"content-type", b"text/plain; charset=utf-8"),)
+
+
+async def _read_body(headers: dict[str, str], receive, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is known to exceed `limit` bytes: by its
+    Content-Length, or (chunked) by counting while it arrives, never holding more than that."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            return None
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not message.get("more_body", False):
+            return bytes(body)
+
+
+async def serve_http(app: AsyncApp, health: Health, settings: Settings, *, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn then stops accepting and finishes requests in flight."""
     config = uvicorn.Config(
-        HttpApp(app, health),
+        HttpApp(app, health, settings),
         host=host,
         port=port,
-        log_level=log_level.lower(),
+        log_level=settings.log_level.lower(),
         http="httptools",
         lifespan="off",
         access_log=False,
@@ -73,8 +144,9 @@ def _stopping(_signum, _frame) -> None:
 class SocketModeHandler(AsyncSocketModeHandler):
     """Bolt's Socket Mode handler, counting the envelopes in flight so that stopping can wait for them."""
 
-    def __init__(self, app: AsyncApp, app_token: str) -> None:
-        super().__init__(app, app_token)
+    def __init__(self, app: AsyncApp, settings: Settings) -> None:
+        super().__init__(app, settings.slack_app_token)
+        self.hooks_url = settings.slack_hooks_url
         self.stopping = False
         self.in_flight = 0
         self.idle = asyncio.Event()
@@ -84,6 +156,13 @@ class SocketModeHandler(AsyncSocketModeHandler):
         if self.stopping:
             # Left unacknowledged, so that Slack redelivers it to another connection.
             log.info("stopping: envelope %s (%s) left for Slack to redeliver", req.envelope_id, req.type)
+            return
+        try:
+            inbound.check(req.payload, self.hooks_url)
+        except inbound.Malformed as exc:
+            # Acknowledged with nothing, so that Slack does not redeliver what no retry can mend.
+            log.warning("refused envelope %s (%s): %s", req.envelope_id, req.type, exc)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         self.in_flight += 1
         self.idle.clear()
@@ -107,13 +186,13 @@ class SocketModeHandler(AsyncSocketModeHandler):
         await self.close_async()
 
 
-async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
+async def serve_socket_mode(app: AsyncApp, settings: Settings) -> None:
     """Hold a Socket Mode connection until SIGINT/SIGTERM, then let requests in flight finish."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    handler = SocketModeHandler(app, app_token)
+    handler = SocketModeHandler(app, settings)
     connecting = asyncio.create_task(handler.connect_async())
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({connecting, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -71,6 +71,7 @@ def settings(database_url, slack) -> Settings:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_APP_TOKEN="",
         SLACK_API_URL=slack.url,
+        SLACK_HOOKS_URL=slack.response_url_base,
         DATABASE_URL=database_url,
         TEAMOPS_LOCALE="en",
         TEAMOPS_SCHEDULER="off",
@@ -96,14 +97,17 @@ def import_roster(services):
 
 
 @pytest.fixture
-async def app_url(services):
+async def app_url(services, settings):
     """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port)."""
     app = build_app(services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        HttpApp(app, lambda: health(services, "test")), lifespan="off", log_level="warning", access_log=False
+        HttpApp(app, lambda: health(services, "test"), settings),
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None

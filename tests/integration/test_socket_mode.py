@@ -63,6 +63,7 @@ async def socket_mode_bot(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_APP_TOKEN="xapp-test",
         SLACK_API_URL=slack.url,
+        SLACK_HOOKS_URL=slack.response_url_base,
         DATABASE_URL=database_url,
         TEAMOPS_SCHEDULER="off",
         TEAMOPS_LOG_LEVEL="INFO",
