@@ -68,9 +68,10 @@ class HttpApp:
         headers = {
             name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
         }
-        body = await _read_body(headers, receive, inbound.MAX_BODY_BYTES)
-        if body is None:
-            return Reply(413)
+        try:
+            body = await _read_body(headers, receive, inbound.MAX_BODY_BYTES)
+        except _Unread as refused:
+            return Reply(refused.status)
         timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
         if not inbound.signed(self.signing_secret, timestamp, signature, body, now=time.time()):
             return Reply(401)
@@ -100,20 +101,25 @@ JSON = ((b"content-type", b"application/json"),)
 TEXT = ((b"content-type", b"text/plain; charset=utf-8"),)
 
 
-async def _read_body(headers: dict[str, str], receive, limit: int) -> bytes | None:
-    """The request's body, or None as soon as it is known to exceed `limit` bytes: by its
-    Content-Length, or (chunked) by counting while it arrives, never holding more than that."""
+class _Unread(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+async def _read_body(headers: dict[str, str], receive, limit: int) -> bytes:
+    """The request's body; _Unread(413) as soon as it is known to exceed `limit` bytes, by its
+    Content-Length or (chunked) by counting while it arrives, never holding more than that."""
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return None
+        raise _Unread(413)
     body = bytearray()
     while True:
         message = await receive()
-        if message["type"] != "http.request":  # the client went away
-            return None
+        if message["type"] != "http.request":  # the client went away before the body was whole
+            raise _Unread(400)
         body += message.get("body", b"")
         if len(body) > limit:
-            return None
+            raise _Unread(413)
         if not message.get("more_body", False):
             return bytes(body)
 

@@ -84,7 +84,18 @@ def ahead() -> str:
 
 @pytest.mark.parametrize(
     "timestamp",
-    ["abc", "", "1e9", "1_0", "-1", "١٢٣", None, "stale", "ahead"],
+    [
+        "abc",
+        "",
+        "1e9",
+        "1_0",
+        "-1",
+        pytest.param("9" * 5000, id="5000-digits"),
+        "١٢٣",
+        None,
+        "stale",
+        "ahead",
+    ],
 )
 async def test_a_request_failing_verification_gets_an_empty_401_and_the_bot_calls_nobody(
     timestamp, slack_client, slack, log
