@@ -58,6 +58,8 @@ def check(payload: object, hooks_url: str) -> str:
         user = payload.get("user_id") if kind == "command" else _field(payload, "user", dict).get("id")
         if not isinstance(user, str) or not user:
             raise Malformed(f"a {kind} without a user id")
+    if kind in ("block_actions", "command") and not isinstance(payload.get("trigger_id"), str):
+        raise Malformed(f"a {kind} without a trigger_id")  # the listeners open modals with it
     if kind == "block_actions":
         actions = _field(payload, "actions", list)
         if not actions or not all(

@@ -76,7 +76,7 @@ class HttpApp:
         if not inbound.signed(self.signing_secret, timestamp, signature, body, now=time.time()):
             return Reply(401)
         try:
-            content_type = headers.get("content-type", "").split(";")[0].strip() or None
+            content_type = headers.get("content-type", "").split(";")[0] or None  # as Bolt reads it
             inbound.check(inbound.read_body(body, content_type), self.hooks_url)
         except inbound.Malformed as exc:
             log.warning("refused a signed request: %s", exc)

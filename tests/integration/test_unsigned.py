@@ -163,7 +163,8 @@ MALFORMED = {
     ),
     "a form without a command": (b"user_id=U01AAA&text=hello&trigger_id=1.1.x", FORM),
     "a command that is not a string": (b'{"command": 5, "user_id": "U01AAA"}', "application/json"),
-    "a command without a user": (b"command=%2Fcomplaint&text=x", FORM),
+    "a command without a user": (b"command=%2Fcomplaint&text=x&trigger_id=1.1.x", FORM),
+    "a command without a trigger_id": (b"command=%2Fcomplaint&user_id=U01AAA", FORM),
     "a block_actions without a user": (
         as_form({**press("https://hooks.slack.com/x"), "user": "U01AAA"}),
         FORM,
