@@ -356,7 +356,10 @@ def running_server(directory: Path, slack_api_url: str = "http://127.0.0.1:9/api
     Slack's Web API is nowhere unless the test gives one."""
     port = free_port()
     env = Cli(directory).environment(
-        SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack_api_url
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack_api_url,
+        SLACK_HOOKS_URL=slack_api_url.replace("/api/", "/response/"),  # the fake's response_urls
     )
     log = directory / "server.log"
     process = start(["run", "--http", "--port", str(port)], env, directory, log)
