@@ -50,7 +50,7 @@ class BeforeEveryListener(AsyncMiddleware):
 
     async def is_a_repeat(self, req: AsyncBoltRequest) -> bool:
         """Slack retries a delivery it thinks failed; each is processed once (Slack's contract)."""
-        key = delivery_key(req.body)
+        key = deliveries.key_of(req.body)
         if key is None or await self.processed.first(key):
             return False
         log.info("delivery %s was processed before (retry %s)", key, retry_number(req))
@@ -99,15 +99,6 @@ class BeforeEveryListener(AsyncMiddleware):
             return False, None
         self.profile_failures.pop(user_id, None)
         return True, locale
-
-
-def delivery_key(body: dict) -> str | None:
-    """What identifies one delivery across Slack's retries: the event's id or the trigger's."""
-    if body.get("event_id"):
-        return f"{deliveries.EVENT}{body['event_id']}"
-    if body.get("trigger_id"):
-        return f"trigger:{body['trigger_id']}"
-    return None
 
 
 def retry_number(request: AsyncBoltRequest) -> int:

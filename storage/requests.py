@@ -16,6 +16,12 @@ async def record(session: AsyncSession, key: str, at: datetime) -> bool:
     return await insert_ignoring_conflict(session, ProcessedRequest, key=key, received_at=at)
 
 
-async def forget_before(session: AsyncSession, cutoff: datetime) -> int:
-    result = await session.execute(delete(ProcessedRequest).where(ProcessedRequest.received_at < cutoff))
+async def forget_before(
+    session: AsyncSession, cutoff: datetime, *, prefix: str, matching: bool = True
+) -> int:
+    """Forget the keys received before `cutoff` that start with `prefix` (matching=False: that do not)."""
+    starts = ProcessedRequest.key.startswith(prefix, autoescape=True)
+    result = await session.execute(
+        delete(ProcessedRequest).where(ProcessedRequest.received_at < cutoff, starts if matching else ~starts)
+    )
     return result.rowcount

@@ -1,16 +1,40 @@
-"""Slack's deliveries: each one processed once, however often Slack retries it."""
+"""Slack's deliveries: each one processed once, however often Slack retries it or anyone replays it,
+whichever process it reaches, before or after a restart."""
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
 from bot.services.context import Services
 from storage import requests as repo
 
-# Slack retries a delivery three times within about an hour; keys are kept well past that.
-KEEP_KEYS_FOR = timedelta(days=2)
+log = logging.getLogger(__name__)
+
 EVENT = "event:"
+# Slack retries an event three times within about an hour; its keys are kept well past that.
+KEEP_EVENT_KEYS_FOR = timedelta(days=2)
+# Commands and interactions are signed with their time and a signature older than 5 minutes is
+# refused: a replay of one never gets past that, so their keys need not outlive it.
+KEEP_OTHER_KEYS_FOR = timedelta(minutes=5)
+
+
+def key_of(body: dict) -> str | None:
+    """What identifies one delivery across Slack's retries and replays; None for what may repeat."""
+    if body.get("event_id"):
+        return f"{EVENT}{body['event_id']}"
+    if body.get("trigger_id"):  # commands, shortcuts, block_actions, view_submission
+        return f"trigger:{body['trigger_id']}"
+    kind = body.get("type")
+    view = body.get("view") or {}
+    if kind == "view_closed" and view.get("id"):
+        return f"closed:{view['id']}"  # a view is closed once
+    actions = body.get("actions") or []
+    if kind == "block_actions" and actions and isinstance(actions[0], dict) and actions[0].get("action_ts"):
+        # Slack stamps each press with its own instant.
+        return f"action:{(body.get('user') or {}).get('id')}:{actions[0]['action_ts']}"
+    return None  # block_suggestion: a read, harmless to repeat
 
 
 async def first_delivery(services: Services, key: str) -> bool:
@@ -20,12 +44,12 @@ async def first_delivery(services: Services, key: str) -> bool:
 
 
 class Deliveries:
-    """Which deliveries this app has processed.
+    """Which deliveries have been processed: recorded in the database, one short write per delivery,
+    so that every process and a restart see them.
 
-    Slack retries only Events API deliveries (X-Slack-Retry-Num, Socket Mode's retry_attempt), and
-    a retry may reach another process: those keys go to the database. Slash commands and
-    interactions are never retried by Slack, so a write per request there would buy nothing; a
-    bounded memory of their trigger ids still drops a duplicate that reaches this process.
+    When that write fails (the database locked by another process, or unreachable), this process's
+    own memory of the keys it saw still drops a repeat that reaches it, and the request goes on: its
+    own write then says plainly whether it could save. The memory also spares a repeat the write.
     """
 
     def __init__(self, services: Services, remember: int = 10_000) -> None:
@@ -34,16 +58,25 @@ class Deliveries:
         self._seen: OrderedDict[str, None] = OrderedDict()
 
     async def first(self, key: str) -> bool:
-        if key.startswith(EVENT):
-            return await first_delivery(self.services, key)
         if key in self._seen:
             return False
+        try:
+            first = await first_delivery(self.services, key)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            log.warning(
+                "delivery %s: its key could not be recorded (%s); only this process knows it", key, reason
+            )
+            first = True
         self._seen[key] = None
         if len(self._seen) > self.remember:
             self._seen.popitem(last=False)
-        return True
+        return first
 
 
 async def forget_old(services: Services, at: datetime) -> int:
+    """Forget the keys too old for a retry or a replay to reach us as of `at`; how many."""
     async with services.unit_of_work() as session:
-        return await repo.forget_before(session, at - KEEP_KEYS_FOR)
+        events = await repo.forget_before(session, at - KEEP_EVENT_KEYS_FOR, prefix=EVENT)
+        others = await repo.forget_before(session, at - KEEP_OTHER_KEYS_FOR, prefix=EVENT, matching=False)
+    return events + others
