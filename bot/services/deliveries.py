@@ -3,6 +3,7 @@ whichever process it reaches, before or after a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
@@ -44,34 +45,61 @@ async def first_delivery(services: Services, key: str) -> bool:
 
 
 class Deliveries:
-    """Which deliveries have been processed: recorded in the database, one short write per delivery,
-    so that every process and a restart see them.
+    """Which deliveries have been processed: recorded in the database, so that every process and a
+    restart see them.
 
-    When that write fails (the database locked by another process, or unreachable), this process's
-    own memory of the keys it saw still drops a repeat that reaches it, and the request goes on: its
-    own write then says plainly whether it could save. The memory also spares a repeat the write.
+    The keys of requests that arrive together share one short write: while one is written, the next
+    requests' keys gather for the next, so concurrent requests do not queue one by one for SQLite's
+    single writer. When the write fails (the database locked by another process, or unreachable),
+    this process's own memory of the keys it saw still drops a repeat that reaches it, and the
+    request goes on: its own write then says plainly whether it could save. The memory also spares
+    a repeat the write.
     """
 
     def __init__(self, services: Services, remember: int = 10_000) -> None:
         self.services = services
         self.remember = remember
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._waiting: dict[str, asyncio.Future[bool]] = {}
+        self._writer: asyncio.Task | None = None
 
     async def first(self, key: str) -> bool:
         if key in self._seen:
             return False
+        self._seen[key] = None
+        if len(self._seen) > self.remember:
+            self._seen.popitem(last=False)
         try:
-            first = await first_delivery(self.services, key)
+            return await self._recorded(key)
         except Exception as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             log.warning(
                 "delivery %s: its key could not be recorded (%s); only this process knows it", key, reason
             )
-            first = True
-        self._seen[key] = None
-        if len(self._seen) > self.remember:
-            self._seen.popitem(last=False)
-        return first
+            return True
+
+    def _recorded(self, key: str) -> asyncio.Future[bool]:
+        """Whether the key was recorded new, once the next write is done."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiting[key] = future
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+        return future
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                async with self.services.unit_of_work() as session:
+                    new = await repo.record_all(session, list(batch), self.services.now())
+            except Exception as exc:
+                for future in batch.values():
+                    if not future.done():  # its request may have gone (cancelled)
+                        future.set_exception(exc)
+            else:
+                for key, future in batch.items():
+                    if not future.done():
+                        future.set_result(key in new)
 
 
 async def forget_old(services: Services, at: datetime) -> int:

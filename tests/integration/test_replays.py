@@ -8,20 +8,27 @@ import asyncio
 import json
 import logging
 import signal
+import socket
 import subprocess
 import time
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import uvicorn
 from sqlalchemy import select, text
 
+from bot.app import build_app
 from bot.ids import Complaint as Ids
+from bot.runtime import health, running
+from bot.server import HttpApp
 from bot.services import deliveries
 from scheduler.runner import run_job
 from storage import requests
 from storage.models import OutboxRow
+from tests.conftest import SIGNING_SECRET
 from tests.integration.test_complaints import MEMBER, TEAM, VALID, _complaints, _submission, _values
 from tests.processes import environment, free_port, start
 from tests.slack.signed import SignedSlack, direct_message
@@ -99,6 +106,42 @@ async def test_a_replayed_submission_creates_one_complaint_on_a_second_process_a
         "restarted": (200, b""),
     }
     assert complaints == {"first": 1, "second": 1, "restarted": 1}, "each process recognised the replay"
+
+
+@asynccontextmanager
+async def served(services):
+    """Another app on the same database, served over HTTP as the app_url fixture serves the first."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    app = HttpApp(build_app(services), lambda: health(services, "test"))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
+    server.install_signal_handlers = lambda: None
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_the_same_submission_at_once_to_two_apps_creates_one_complaint(
+    import_roster, settings, services, slack_client
+):
+    await import_roster({"teams": [TEAM]})
+    body, signed_at = submission_body(), time.time()
+    async with running(settings) as other_services, served(other_services) as other_url:
+        other = SignedSlack(other_url, SIGNING_SECRET)
+        try:
+            replies = await asyncio.gather(
+                *(client.post(body, FORM, timestamp=signed_at) for client in [slack_client, other] * 5)
+            )
+        finally:
+            await other.aclose()
+
+    assert [reply.status_code for reply in replies] == [200] * 10
+    assert len(await _complaints(services)) == 1
 
 
 async def test_when_a_key_cannot_be_recorded_the_request_goes_on(
