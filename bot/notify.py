@@ -289,7 +289,8 @@ class Sender:
                         session, sorted(in_flight), holder=self.name, until=self.now() + self.claim_for
                     )
             except Exception as exc:  # the claims may lapse; the next renewal tries again
-                log.warning("outbox sender: renewing its claims failed: %s", str(exc).splitlines()[0])
+                reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                log.warning("outbox sender: renewing its claims failed: %s", reason)
 
     async def drain(self, *, within: float = 60.0) -> None:
         """Send until nothing is due (tests and the CLI): rows waiting on a retry are left pending."""

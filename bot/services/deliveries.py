@@ -72,7 +72,7 @@ class Deliveries:
         try:
             return await self._recorded(key)
         except Exception as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0]  # one line, not SQLAlchemy's SQL
             log.warning(
                 "delivery %s: its key could not be recorded (%s); only this process knows it", key, reason
             )
