@@ -513,7 +513,8 @@ async def test_jobs_run_as_of_an_instant_prints_what_it_did(cli, services, datab
     )
 
     assert out.strip() == (
-        "housekeeping: forgot 1 delivery key(s) received before 2026-11-23T03:17:00+00:00 minus 2 days"
+        "housekeeping: forgot 1 delivery key(s) received before 2026-11-23T03:17:00+00:00 minus 2 days "
+        "(commands and interactions: minus 5 minutes)"
     )
     assert await deliveries.first_delivery(services, "event:Ev0OLD"), "forgotten: a delivery with it is new"
     assert not await deliveries.first_delivery(services, "event:Ev0RECENT"), "kept"
