@@ -64,7 +64,7 @@ BAD_ROSTER_ERRORS = [
     "teams[0].channel: must be a Slack channel ID like C01ABCDEF",
     "teams[0].timezone: unknown time zone 'Asia/Shangai'",
     "teams[0].members[1].colour: unknown key",
-    "teams[0].members[2].role: must be one of manager, deputy, lead, member",
+    "teams[0].members[2].role: must be one of director, manager, deputy, lead, member",
 ]
 
 
@@ -231,6 +231,40 @@ def test_a_good_roster_imports_and_exports_stably(cli):
 
     assert "0 team(s) created, 2 updated; 0 member(s) added, 4 updated" in again
     assert cli.ok("teams", "export") == exported, "import(export()) changes nothing"
+
+
+def test_an_older_rosters_holidays_move_into_the_team_calendar_with_a_warning_each(cli):
+    old = (
+        GOOD_ROSTER.replace("    meeting:", "    standup: {holidays: [2026-10-02]}\n    meeting:")
+        + "    calendar: {workdays: [2026-10-10]}\n"
+    )
+    cli.write("old.yml", old)
+
+    result = cli("teams", "import", "old.yml")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "old.yml: warning: teams[0].complaint_sla.holidays: moved to teams[0].calendar.holidays "
+        "(the team's one calendar; `teams export` writes the new form)",
+        "old.yml: warning: teams[0].standup.holidays: moved to teams[0].calendar.holidays "
+        "(the team's one calendar; `teams export` writes the new form)",
+        "old.yml: warning: teams[0] (cs-east): nobody above the leads (deputy, manager or director): "
+        "level-3 complaint escalations, major problems and appeals go to the leads instead",
+    ]
+    east = yaml.safe_load(cli.ok("teams", "export"))["teams"][0]
+    assert east["calendar"] == {"holidays": ["2026-10-01", "2026-10-02"]}, "export writes the new form"
+    assert "holidays" not in east["complaint_sla"] and east["standup"] == {}, (
+        "the stand-up keeps its defaults"
+    )
+    sales = yaml.safe_load(cli.ok("teams", "export"))["teams"][1]
+    assert sales["calendar"] == {"workdays": ["2026-10-10"]}
+
+    days_off = cli.ok("teams", "calendar", "cs-east", "--year", "2026").splitlines()
+    assert "2026-10-01 Thu holiday" in days_off and "2026-10-02 Fri holiday" in days_off
+    assert "2026-10-03 Sat weekend" in days_off and len(days_off) == 104 + 2
+    assert "2026-10-10 Sat workday" in cli.ok("teams", "calendar", "sales", "--year", "2026").splitlines()
+    missing = cli("teams", "calendar", "nope")
+    assert missing.returncode == 1 and missing.stderr.strip() == "teamops: no team 'nope'"
 
 
 def test_a_team_without_zone_or_language_takes_the_installations_defaults(cli):

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.rules.calendar import WorkingDays
 from bot.rules.clock import parse_time, parse_weekly
 
 
@@ -58,6 +59,12 @@ def period_due_by(now: datetime, *, timezone: str, cadence: str, due: str) -> Pe
     if current.due_at <= now:
         return current
     return period_at(current.starts_at - timedelta(seconds=1), timezone=timezone, cadence=cadence, due=due)
+
+
+def is_reporting_day(cadence: str, period: Period, days: WorkingDays) -> bool:
+    """Daily teams report on the working days of the team calendar (a holiday owes nothing, a make-up
+    Saturday does); a weekly period always has its deadline."""
+    return cadence != "daily" or days.is_working_day(period.starts_at.date())
 
 
 def fold_project(name: str) -> str:

@@ -10,7 +10,7 @@ from bot.i18n import translator
 from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
 from bot.rules.roles import is_lead
-from bot.rules.roster import ProgressSettings
+from bot.rules.roster import ProgressSettings, team_days
 from bot.services.context import Services
 from bot.services.directory import Actor, Membership
 from bot.services.schedules import TeamClock
@@ -310,18 +310,26 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
     return TeamStatus(team.name, period, rules.digest_order(lines), missing)
 
 
-async def _due_status(session, clock: TeamClock, at: datetime) -> tuple[Team, TeamStatus]:
-    """The team and the state of its period due by `at`."""
+def _due_period(clock: TeamClock, at: datetime) -> Period | None:
+    """The period due by `at`, or None when its day is not a reporting day of the team calendar."""
     settings = cadence(clock)
     period = rules.period_due_by(at, timezone=clock.timezone, cadence=settings.cadence, due=settings.due)
+    return period if rules.is_reporting_day(settings.cadence, period, team_days(clock.settings)) else None
+
+
+async def _due_status(session, clock: TeamClock, period: Period) -> tuple[Team, TeamStatus]:
+    """The team and the state of `period`."""
     team = await team_repo.team_by_key(session, clock.key)
     return team, await _status(session, team, period)
 
 
 async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
     """At the deadline: one DM to each member who has not reported, with a button to the form."""
+    due = _due_period(clock, at)
+    if due is None:
+        return "not a working day of the team calendar: nobody owes a report"
     async with services.unit_of_work() as session:
-        team, status = await _due_status(session, clock, at)
+        team, status = await _due_status(session, clock, due)
         period = status.period
         t = translator(team.locale)
         notices = services.notices(session)
@@ -336,8 +344,11 @@ async def remind(services: Services, at: datetime, clock: TeamClock) -> str:
 
 async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
     """The leads' digest of the period due by `at`, split into as many messages as Slack needs."""
+    due = _due_period(clock, at)
+    if due is None:
+        return "not a working day of the team calendar: no digest"
     async with services.unit_of_work() as session:
-        team, status = await _due_status(session, clock, at)
+        team, status = await _due_status(session, clock, due)
         messages = views.digest(translator(team.locale), status)
         notices = services.notices(session)
         for number, message in enumerate(messages, start=1):

@@ -24,11 +24,8 @@ def _trigger(team: TeamClock, delay: timedelta) -> CronTrigger:
     # (due + delay) matter.
     monday = date(2026, 1, 5)
     moment = datetime.combine(monday + timedelta(days=weekday or 0), at) + delay
-    if weekday is not None:
-        days = WEEKDAYS[moment.weekday()]
-    else:
-        # Daily reports are due on working days; a delay past midnight moves each run to the next day.
-        days = "tue-sat" if moment.date() != monday else "mon-fri"
+    # Daily reports run every day: the service skips the days the team calendar does not work.
+    days = WEEKDAYS[moment.weekday()] if weekday is not None else "*"
     return CronTrigger(day_of_week=days, hour=moment.hour, minute=moment.minute, timezone=team.timezone)
 
 

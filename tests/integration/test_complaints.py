@@ -638,6 +638,30 @@ async def test_business_hours_skip_the_weekend_and_a_holiday(
     assert "Acknowledge by:* 2026-11-24 10:50" in _text(card.args)
 
 
+async def test_the_team_calendar_moves_a_business_hours_deadline_over_a_holiday_to_a_make_up_saturday(
+    clock, slack_client, slack, services, import_roster
+):
+    """Logged Thursday 17:50 with 2 h to acknowledge, business hours 09:00-18:00: Friday is a
+    holiday and Saturday a make-up working day (调休) in the team's one calendar, so the deadline is
+    Saturday 10:50 (not Friday 10:50, not Monday 10:50), and the owner is told then."""
+    calendar = {"holidays": ["2026-11-20"], "workdays": ["2026-11-21"]}
+    sla = {"default_owner": OWNER, "business_hours": {"from": "09:00", "to": "18:00"}}
+    await import_roster({"teams": [TEAM | {"calendar": calendar, "complaint_sla": sla}]})
+    clock.at = datetime(2026, 11, 19, 9, 50, tzinfo=UTC)  # Thursday 17:50 in Shanghai
+    await _log(slack_client)
+    complaint = await _one(services)
+
+    saturday = datetime(2026, 11, 21, 2, 50, tzinfo=UTC)  # 10:50 in Shanghai
+    assert complaint.acknowledge_due == saturday
+    await _sweep(services, clock, datetime(2026, 11, 20, 8, 0, tzinfo=UTC))  # the holiday, 16:00
+    assert await _fired(services) == []
+    await _sweep(services, clock, saturday)
+    assert await _fired(services) == [("acknowledge", 1)]
+    async with sending(services):
+        card = await _card(slack)
+    assert "Acknowledge by:* 2026-11-21 10:50" in _text(card.args)
+
+
 async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)

@@ -537,6 +537,25 @@ async def test_the_reminder_dms_members_who_have_not_reported_once_and_skips_the
     assert reminders == 1, "one reminder per member and period, however often the job runs"
 
 
+async def test_a_daily_team_reports_on_the_working_days_of_its_calendar(import_roster, services, slack):
+    """Thursday a holiday, Saturday a make-up working day (调休): no reminder on the holiday or on
+    Sunday, one each to the members on the make-up Saturday."""
+    daily = {"progress": {"cadence": "daily", "due": "17:00"}}
+    calendar = {"holidays": ["2026-11-19"], "workdays": ["2026-11-21"]}
+    await import_roster({"teams": [LAUNCH | daily | {"calendar": calendar}]})
+    async with sending(services):
+        at = {day: datetime(2026, 11, day, 9, 0, tzinfo=UTC) for day in (19, 21, 22)}  # 17:00 in Shanghai
+
+        [holiday] = await run_job(services, "progress-reminder", team_key="launch", at=at[19])
+        [saturday] = await run_job(services, "progress-reminder", team_key="launch", at=at[21])
+        [sunday] = await run_job(services, "progress-reminder", team_key="launch", at=at[22])
+
+        assert "not a working day" in holiday and "not a working day" in sunday
+        assert "period 2026-11-21: reminded 3 member(s)" in saturday
+        await posts_to(slack, "D0CAT01")
+        assert sorted(c.args["users"] for c in slack.calls_to("conversations.open")) == [ANN, BOB, CAT]
+
+
 async def test_the_reminders_button_opens_the_form_directly(team, slack_client, slack, services):
     await run_job(services, "progress-reminder", team_key="launch", at=FRIDAY_DUE)
     [dm] = await posts_to(slack, "D0BOB01")

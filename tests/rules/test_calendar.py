@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rules.calendar import Calendar, WorkingHours
+from bot.rules.calendar import Calendar, WorkingDays, WorkingHours, clock
 from bot.rules.clock import parse_duration
 
 # Week of 2026-11-16: Mon 16, Tue 17, Wed 18, Thu 19, Fri 20, Sat 21, Sun 22, Mon 23, Tue 24 ...
@@ -221,5 +221,70 @@ def test_zero_duration_moves_into_working_time():
     ],
 )
 def test_refuses(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+# The team's one calendar (domain.md section 1). 2026-10-01 (Thu) a holiday, 2026-10-10 (Sat) a make-up day.
+TEAM_DAYS = WorkingDays(holidays=days("2026-10-01"), workdays=days("2026-10-10"))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "day", "working"),
+    [
+        (WorkingDays(), "2026-10-02", True),
+        (WorkingDays(), "2026-10-03", False),
+        (TEAM_DAYS, "2026-10-01", False),
+        (TEAM_DAYS, "2026-10-10", True),
+        (TEAM_DAYS, "2026-10-11", False),
+        (WorkingDays(frozenset({6, 0, 1, 2, 3})), "2026-10-04", True),
+        (WorkingDays(frozenset({6, 0, 1, 2, 3})), "2026-10-02", False),
+        (Calendar("UTC", OFFICE, workdays=days("2026-11-21")), "2026-11-21", True),
+    ],
+)
+def test_the_team_calendar_says_which_days_are_worked(calendar, day, working):
+    assert calendar.is_working_day(date.fromisoformat(day)) is working
+
+
+@pytest.mark.parametrize(
+    ("day", "moved"),
+    [("2026-09-30", "2026-09-30"), ("2026-10-01", "2026-10-02"), ("2026-10-03", "2026-10-05")],
+)
+def test_a_day_off_moves_to_the_next_working_day(day, moved):
+    assert WorkingDays(holidays=days("2026-10-01")).on_or_after(
+        date.fromisoformat(day)
+    ) == date.fromisoformat(moved)
+
+
+def test_days_off_of_a_year_are_the_weekends_and_holidays_less_the_make_up_days():
+    off = TEAM_DAYS.days_off(2026)
+    assert date(2026, 10, 1) in off and date(2026, 10, 10) not in off and date(2026, 10, 11) in off
+    assert len(off) == 104 + 1 - 1, "2026 has 104 weekend days"
+
+
+@pytest.mark.parametrize(
+    ("hours", "start", "duration", "due"),
+    [
+        # Business hours: Wed 30 Sep 17:00 + 3 h skips the holiday (Thu 1) and lands on Fri 2 11:00.
+        ((time(9), time(18)), "2026-09-30 17:00", timedelta(hours=3), "Fri 2026-10-02 11:00"),
+        # Fri 9 Oct 17:00 + 2 h: the make-up Saturday is worked, so Sat 10 10:00, not Mon 12.
+        ((time(9), time(18)), "2026-10-09 17:00", timedelta(hours=2), "Sat 2026-10-10 10:00"),
+        # Around the clock the holiday still does not count (make-up days change nothing there).
+        (None, "2026-09-30 23:00", timedelta(hours=2), "Fri 2026-10-02 01:00"),
+    ],
+)
+def test_clock_reads_the_team_calendar(hours, start, duration, due):
+    assert shown(clock(TEAM_DAYS, "UTC", hours).add(local(start), duration)) == due
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: WorkingDays(frozenset()), "at least one working day"),
+        (lambda: WorkingDays(frozenset({7})), "0 \\(Monday\\) to 6"),
+        (lambda: WorkingDays(holidays=days("2026-10-10"), workdays=days("2026-10-10")), "both"),
+    ],
+)
+def test_a_calendar_refuses(make, message):
     with pytest.raises(ValueError, match=message):
         make()

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.rules.roles import Role
-from bot.rules.roster import default_supervisor, parse_roster
+from bot.rules.roster import chain_warnings, default_supervisor, lift_legacy_calendar, parse_roster
 from tests.conftest import ISSUE_EXAMPLE
 
 TEAM = {
@@ -95,7 +95,7 @@ def test_every_field_error_is_reported_with_its_path():
             "teams[0].timezone: unknown time zone 'Mars/Olympus'",
             "teams[0].locale: must be one of en, zh-Hans, zh-Hant",
             "teams[0].members[1].colour: unknown key",
-            "teams[0].members[2].role: must be one of manager, deputy, lead, member",
+            "teams[0].members[2].role: must be one of director, manager, deputy, lead, member",
             "teams[0].members[3].user: must be a Slack user ID like U01ABCDEF",
             "teams[0].complaint_sla.high.acknowledge: must be a positive number followed by m, h or d, "
             "like 30m, 2h or 1d",
@@ -180,7 +180,7 @@ def test_reference_errors_are_reported_beside_field_errors():
 
     assert sorted(errors) == sorted(
         [
-            "teams[0].members[1].role: must be one of manager, deputy, lead, member",
+            "teams[0].members[1].role: must be one of director, manager, deputy, lead, member",
             "teams[0].members[2].supervisor: U0GONE is not a member of this team",
             "teams[1].kind: must be one of business, service",
             "teams[1].key: 'cs-east' is used by another team in this file",
@@ -203,13 +203,13 @@ def test_reference_errors_are_reported_beside_field_errors():
         (
             {
                 "meeting": {"when": "someday", "rotation": ["U01AAA", "U07GUEST"]},
-                "complaint_sla": {"holidays": ["soon"], "default_owner": "U08OWNER"},
+                "calendar": {"holidays": ["soon"]},
+                "complaint_sla": {"default_owner": "U08OWNER"},
             },
             [
                 "teams[0].meeting.when: must be a day and a time, like fri 17:00",
                 "teams[0].meeting.rotation[1]: U07GUEST is not a member of this team",
-                "teams[0].complaint_sla.holidays[0]: input should be a valid date or datetime, "
-                "input is too short",
+                "teams[0].calendar.holidays[0]: input should be a valid date or datetime, input is too short",
                 "teams[0].complaint_sla.default_owner[0]: U08OWNER is not a member of this team",
             ],
         ),
@@ -265,18 +265,22 @@ def test_a_person_may_be_in_several_teams():
             {"complaint_sla": {"low": {"acknowledge": "1d", "resolve": "0d"}}},
             "teams[0].complaint_sla.low.resolve",
         ),
-        ({"complaint_sla": {"holidays": ["2026-02-30"]}}, "teams[0].complaint_sla.holidays[0]"),
+        ({"calendar": {"holidays": ["2026-02-30"]}}, "teams[0].calendar.holidays[0]"),
+        (
+            {"calendar": {"holidays": ["2026-10-10"], "workdays": ["2026-10-10"]}},
+            "teams[0].calendar: 2026-10-10 is both in holidays and in workdays",
+        ),
         (
             {"complaint_sla": {"business_hours": {"from": "09:00", "to": "09:00"}}},
             "from must be earlier than to",
         ),
         (
-            {"complaint_sla": {"business_hours": {"days": ["mon", "funday"]}}},
-            "teams[0].complaint_sla.business_hours.days[1]",
+            {"calendar": {"working_days": ["mon", "funday"]}},
+            "teams[0].calendar.working_days[1]",
         ),
         (
-            {"complaint_sla": {"business_hours": {"days": []}}},
-            "teams[0].complaint_sla.business_hours.days: list should have at least 1 item",
+            {"calendar": {"working_days": []}},
+            "teams[0].calendar.working_days: list should have at least 1 item",
         ),
         ({"standup": {"days": []}}, "teams[0].standup.days: list should have at least 1 item"),
         ({"meeting": {"when": "monday"}}, "teams[0].meeting.when: must be a day and a time, like fri 17:00"),
@@ -304,11 +308,15 @@ def test_bad_team_settings_are_refused_with_their_path(settings, expected):
 
 def test_good_team_settings_are_kept_as_the_file_gives_them():
     settings = {
+        "calendar": {
+            "working_days": ["mon", "tue", "sat"],
+            "holidays": ["2026-10-01"],
+            "workdays": ["2026-10-11"],
+        },
         "progress": {"cadence": "daily", "due": "17:30"},
         "complaint_sla": {
             "critical": {"acknowledge": "15m", "resolve": "12h"},
-            "business_hours": {"days": ["mon", "tue"], "from": "08:30", "to": "17:30"},
-            "holidays": ["2026-10-01"],
+            "business_hours": {"from": "08:30", "to": "17:30"},
             "default_owner": "U01BBB",
         },
         "meeting": {"when": "tue 09:00", "agenda_before": "2d", "rotation": ["U01BBB", "U01AAA"]},
@@ -351,3 +359,57 @@ def test_default_supervisor(members, user, expected):
     member = next(m for m in parsed.members if m.user == f"{user}AAA")
 
     assert default_supervisor(parsed, member) == (f"{expected}AAA" if expected else None)
+
+
+def test_an_older_roster_keeps_working_its_calendar_keys_moved_with_one_warning_each():
+    old = team(
+        complaint_sla={
+            "business_hours": {"days": ["mon", "tue"], "from": "08:30", "to": "17:30"},
+            "holidays": ["2026-10-01"],
+        },
+        standup={"holidays": ["2026-10-01", "2026-10-02"]},
+    )
+
+    _, warnings = lift_legacy_calendar({"teams": [old]})
+    roster, errors = parse_roster({"teams": [old]})
+
+    assert errors == []
+    assert warnings == [
+        f"teams[0].{key}: moved to teams[0].calendar.{target} (the team's one calendar; "
+        "`teams export` writes the new form)"
+        for key, target in [
+            ("complaint_sla.holidays", "holidays"),
+            ("standup.holidays", "holidays"),
+            ("complaint_sla.business_hours.days", "working_days"),
+        ]
+    ]
+    assert roster.teams[0].settings_blocks() == {
+        "calendar": {"working_days": ["mon", "tue"], "holidays": ["2026-10-01", "2026-10-02"]},
+        "complaint_sla": {"business_hours": {"from": "08:30", "to": "17:30"}},
+        "standup": {},
+    }
+    assert old["complaint_sla"]["holidays"] == ["2026-10-01"], "the caller's data is not changed"
+    assert lift_legacy_calendar({"teams": [team()]}) == ({"teams": [team()]}, []), "a new roster: no warning"
+
+
+def lead_only(*roles: str) -> dict:
+    return team(members=[{"user": f"U0{i}AAA", "role": role} for i, role in enumerate(roles)])
+
+
+@pytest.mark.parametrize(
+    ("roles", "warned"),
+    [
+        (("lead", "member"), True),
+        (("member",), True),
+        (("deputy", "lead", "member"), False),
+        (("director",), False),
+    ],
+)
+def test_a_team_with_nobody_above_its_leads_imports_with_a_warning(roles, warned):
+    roster, errors = parse_roster({"teams": [lead_only(*roles)]})
+    assert errors == []
+    expected = [
+        "teams[0] (cs-east): nobody above the leads (deputy, manager or director): level-3 complaint "
+        "escalations, major problems and appeals go to the leads instead"
+    ]
+    assert chain_warnings(roster) == (expected if warned else [])

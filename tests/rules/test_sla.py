@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rules.calendar import Calendar, WorkingHours
+from bot.rules.calendar import Calendar, WorkingDays, WorkingHours
 from bot.rules.roster import BusinessHours, ComplaintSlaSettings, SlaStep
 from bot.rules.sla import (
     Deadline,
@@ -25,6 +25,7 @@ from bot.rules.sla import (
 # Week of 2026-11-16: Mon 16, Tue 17, Wed 18, Thu 19, Fri 20, Sat 21, Sun 22, Mon 23, Tue 24 ...
 SHANGHAI = "Asia/Shanghai"
 OFFICE = ComplaintSlaSettings(business_hours=BusinessHours(**{"from": "09:00", "to": "18:00"}))
+MON_FRI = WorkingDays()
 
 
 def local(text: str, zone: str = SHANGHAI) -> datetime:
@@ -60,44 +61,49 @@ def test_the_team_settings_override_the_defaults():
 
 
 @pytest.mark.parametrize(
-    ("settings", "timezone", "expected"),
+    ("settings", "days", "timezone", "expected"),
     [
-        pytest.param(None, "UTC", Calendar("UTC"), id="no-settings-calendar-time"),
-        pytest.param(ComplaintSlaSettings(), SHANGHAI, Calendar(SHANGHAI), id="no-hours-calendar-time"),
+        pytest.param(None, MON_FRI, "UTC", Calendar("UTC"), id="no-settings-calendar-time"),
+        pytest.param(
+            ComplaintSlaSettings(), MON_FRI, SHANGHAI, Calendar(SHANGHAI), id="no-hours-calendar-time"
+        ),
         pytest.param(
             OFFICE,
+            MON_FRI,
             SHANGHAI,
             Calendar(SHANGHAI, WorkingHours(frozenset({0, 1, 2, 3, 4}), time(9), time(18))),
             id="default-business-hours",
         ),
         pytest.param(
-            ComplaintSlaSettings(
-                business_hours={"days": ["sun", "mon", "tue", "wed", "thu"], "from": "08:30", "to": "17:00"},
-                holidays=["2026-12-02"],
+            ComplaintSlaSettings(business_hours={"from": "08:30", "to": "17:00"}),
+            WorkingDays(
+                frozenset({6, 0, 1, 2, 3}), frozenset({date(2026, 12, 2)}), frozenset({date(2026, 12, 5)})
             ),
             "Asia/Dubai",
             Calendar(
                 "Asia/Dubai",
                 WorkingHours(frozenset({6, 0, 1, 2, 3}), time(8, 30), time(17)),
                 frozenset({date(2026, 12, 2)}),
+                frozenset({date(2026, 12, 5)}),
             ),
-            id="roster-yaml-aliases-and-holidays",
+            id="the-team-calendar-in-business-hours",
         ),
         pytest.param(
-            ComplaintSlaSettings(holidays=["2026-10-01"]),
+            ComplaintSlaSettings(),
+            WorkingDays(holidays=frozenset({date(2026, 10, 1)}), workdays=frozenset({date(2026, 10, 10)})),
             SHANGHAI,
             Calendar(SHANGHAI, None, frozenset({date(2026, 10, 1)})),
             id="holidays-without-hours",
         ),
     ],
 )
-def test_calendar_for(settings, timezone, expected):
-    assert calendar_for(settings, timezone) == expected
+def test_calendar_for(settings, days, timezone, expected):
+    assert calendar_for(settings, days, timezone) == expected
 
 
 def test_the_issue_example_through_the_settings():
     """Friday 17:50, high severity (2 h to acknowledge), business hours: due Monday 10:50."""
-    calendar = calendar_for(OFFICE, SHANGHAI)
+    calendar = calendar_for(OFFICE, MON_FRI, SHANGHAI)
     started = local("2026-11-20 17:50")
 
     due = calendar.add(started, window(OFFICE, Severity.HIGH, Deadline.ACKNOWLEDGE))
@@ -150,7 +156,7 @@ def test_the_issue_example_through_the_settings():
             id="critical-30m-logged-saturday",
         ),
         pytest.param(
-            OFFICE.model_copy(update={"holidays": [date(2026, 11, 23)]}),
+            (OFFICE, WorkingDays(holidays=frozenset({date(2026, 11, 23)}))),
             "2026-11-20 17:50",
             Deadline.ACKNOWLEDGE,
             Severity.HIGH,
@@ -169,7 +175,8 @@ def test_the_issue_example_through_the_settings():
     ],
 )
 def test_ladder_times(settings, started, deadline, severity, expected):
-    calendar = calendar_for(settings, SHANGHAI)
+    settings, days = settings if isinstance(settings, tuple) else (settings, MON_FRI)
+    calendar = calendar_for(settings, days, SHANGHAI)
     start = local(started)
     due = calendar.add(start, window(settings, severity, deadline))
 
@@ -183,7 +190,7 @@ def test_ladder_times(settings, started, deadline, severity, expected):
 def test_the_ladder_is_the_same_when_recomputed():
     """The sweep recomputes the ladder from the stored times (read back in UTC): the same steps each
     time, or `fired` would not recognise them."""
-    calendar = calendar_for(OFFICE, SHANGHAI)
+    calendar = calendar_for(OFFICE, MON_FRI, SHANGHAI)
     start = local("2026-11-20 17:50")
     due = local("2026-11-25 17:50")
     utc = ZoneInfo("UTC")
@@ -196,7 +203,7 @@ def test_the_ladder_is_the_same_when_recomputed():
 def test_the_ladder_follows_the_stored_deadline_not_todays_window():
     """Logged Fri 17:50 under a 3 h window (due Mon 11:50); the team's window is 2 h now. The ladder
     is the stored deadline's: W is the 3 working hours it spans."""
-    calendar = calendar_for(OFFICE, SHANGHAI)
+    calendar = calendar_for(OFFICE, MON_FRI, SHANGHAI)
 
     steps = ladder(local("2026-11-20 17:50"), Deadline.ACKNOWLEDGE, local("2026-11-23 11:50"), calendar)
 
@@ -217,7 +224,7 @@ def test_ladder_refuses_a_deadline_not_after_its_start(due):
 
 # One high complaint logged Fri 17:50 in business hours: acknowledge due Mon 10:50, resolve Wed 17:50.
 STARTED = local("2026-11-20 17:50")
-CALENDAR = calendar_for(OFFICE, SHANGHAI)
+CALENDAR = calendar_for(OFFICE, MON_FRI, SHANGHAI)
 ACK = ladder(STARTED, Deadline.ACKNOWLEDGE, CALENDAR.add(STARTED, timedelta(hours=2)), CALENDAR)
 RESOLVE = ladder(STARTED, Deadline.RESOLVE, CALENDAR.add(STARTED, timedelta(days=3)), CALENDAR)
 STEPS = ACK + RESOLVE

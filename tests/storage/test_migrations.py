@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import sqlite3
+from datetime import date
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -11,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.rules.roster import team_days
 from storage import migrate
 from storage.models import Base
 
@@ -82,3 +86,36 @@ def test_downgrade_to_nothing_and_back(tmp_path):
 async def test_the_models_match_the_migrations(database_url):
     assert await migrate.current_revision(database_url) == migrate.head_revision()
     assert await differences(database_url) == []
+
+
+def test_stored_per_feature_holidays_move_into_the_team_calendar(tmp_path):
+    """A team imported before the one calendar keeps its holidays and working days (migration 0010):
+    an unknown key in a stored block would otherwise stop the bot reading the team's settings."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate.upgrade(url, "0007")
+    old = {
+        "complaint_sla": {
+            "business_hours": {"days": ["mon", "tue"], "from": "09:00"},
+            "holidays": ["2026-10-01"],
+        },
+        "standup": {"holidays": ["2026-10-02"]},
+    }
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO workspaces (id, name) VALUES (1, '')")
+        db.execute(
+            "INSERT INTO teams (workspace_id, key, name, kind, channel_id, digest_channel_id, timezone,"
+            " locale, settings) VALUES (1, 'cs', 'CS', 'service', 'C1', 'C2', 'UTC', 'en', ?)",
+            (json.dumps(old),),
+        )
+
+    migrate.upgrade(url)
+
+    with sqlite3.connect(path) as db:
+        (stored,) = db.execute("SELECT settings FROM teams").fetchone()
+    assert json.loads(stored) == {
+        "calendar": {"holidays": ["2026-10-01", "2026-10-02"], "working_days": ["mon", "tue"]},
+        "complaint_sla": {"business_hours": {"from": "09:00"}},
+        "standup": {},
+    }
+    assert team_days(json.loads(stored)).is_working_day(date(2026, 10, 6)), "the bot reads it: Tue works"
