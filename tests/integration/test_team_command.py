@@ -11,10 +11,10 @@ import yaml
 from slack_sdk.models.blocks import Block
 
 from bot.rules.team_changes import Action
-from bot.runtime import running
 from bot.services import teams
 from bot.services.directory import Actor
 from bot.services.people import actor
+from bot.slackapp.runtime import running
 from tests.conftest import CS_EAST
 from tests.processes import TEAMOPS, environment
 from tests.slack.fake_api import validate_message
@@ -351,7 +351,7 @@ async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
     await import_roster({"teams": [CS_EAST]})
     slack.refuse("views.open", "expired_trigger_id")  # the report form cannot open: no answer for that
 
-    with caplog.at_level(logging.ERROR, logger="bot.app"):
+    with caplog.at_level(logging.ERROR, logger="bot.slackapp.app"):
         reply = await slack_client.command(MEMBER, "/progress")
         (answer,) = await slack.wait_for("response_url")
 

@@ -13,11 +13,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs, outbox_admin
-from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
 from bot.notify import Sender
-from bot.routing import InFlight
 from bot.services.context import Services
+from bot.slackapp.app import build_app, web_client
+from bot.slackapp.routing import InFlight
 from scheduler.runner import Clock
 from storage import migrate
 from storage.database import Database
@@ -153,7 +153,7 @@ def settle_heap() -> None:
 
 
 async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_migrations: bool) -> None:
-    from bot import server
+    from bot.slackapp import server
 
     logs.quiet_libraries()
     stop = server.stop_signals()

@@ -18,9 +18,9 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot import inbound
 from bot.config import Settings
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.slackapp import inbound
 
 log = logging.getLogger(__name__)
 
