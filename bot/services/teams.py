@@ -23,7 +23,7 @@ def team_for_change(actor: Actor, team_key: str | None, action: Action) -> str:
     if not led:
         raise UserError("error.leads_nothing")
     if len(led) > 1:
-        raise UserError("error.which_team", example=led[0], action=action.value, keys=", ".join(led))
+        raise UserError("error.which_team", example=led[0], action=action.value, keys=list(led))
     return led[0]
 
 

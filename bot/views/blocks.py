@@ -9,7 +9,8 @@ MESSAGE_BLOCK_LIMIT = 50
 def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
     """One mrkdwn section, or several when the text is longer than a section may hold.
 
-    Splits at line breaks, then at ", " (lists of people), never inside a mention.
+    Splits at line breaks, then between the items of a list of people (", " or "、"), never inside
+    a mention.
     """
     return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in _split(text, limit)]
 
@@ -17,7 +18,7 @@ def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
 def _split(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
-    for separator in ("\n", ", ", " "):
+    for separator in ("\n", ", ", "、", " "):
         pieces = text.split(separator)
         if len(pieces) > 1:
             break

@@ -398,7 +398,7 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
         )
 
     def counts(items: dict[str, int], name) -> str:
-        return ", ".join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
+        return t.join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
 
     text = "\n".join(
         [

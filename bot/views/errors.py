@@ -18,6 +18,8 @@ def user_error_text(t: Translator, error: UserError) -> str:
 def _shown(t: Translator, name: str, value: object) -> str:
     if name == "role":
         return t(f"role.{value}")
+    if isinstance(value, list | tuple):  # a list of codes or names, written as the language lists
+        return t.join(escape(str(v)) for v in value)
     return escape(str(value))
 
 

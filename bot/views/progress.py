@@ -233,7 +233,7 @@ def _line(t: Translator, line: ProjectLine) -> str:
     )
     if line.blockers.strip():
         text += "\n" + t("progress.report.blockers", text=escape(line.blockers))
-    text += "\n" + t("progress.digest.by", people=", ".join(mention(u) for u in line.reporters))
+    text += "\n" + t("progress.digest.by", people=t.join(mention(u) for u in line.reporters))
     return text
 
 
@@ -244,7 +244,7 @@ def _status_blocks(t: Translator, status) -> list[dict]:
     for line in status.lines:
         blocks += sections(_line(t, line))
     missing = (
-        ", ".join(mention(u) for u in status.missing) if status.missing else t("progress.digest.all_reported")
+        t.join(mention(u) for u in status.missing) if status.missing else t("progress.digest.all_reported")
     )
     blocks += sections(t("progress.digest.missing", people=missing))
     return blocks

@@ -39,7 +39,7 @@ def _team_blocks(t: Translator, team: TeamRoster) -> list[dict]:
 def _people(t: Translator, entries: list[RosterEntry], *, with_role: bool) -> str:
     if not entries:
         return t("team.nobody")
-    return ", ".join(_person(t, e, with_role=with_role) for e in entries)
+    return t.join(_person(t, e, with_role=with_role) for e in entries)
 
 
 def _person(t: Translator, entry: RosterEntry, *, with_role: bool) -> str:
@@ -48,7 +48,7 @@ def _person(t: Translator, entry: RosterEntry, *, with_role: bool) -> str:
     if entry.title:
         details.append(escape(entry.title))
     if details:
-        shown += " (" + ", ".join(details) + ")"
+        shown = t("common.aside", text=shown, inside=t.join(details))
     if entry.away_until is not None:
         shown = t("team.person_away", person=shown, date=entry.away_until.isoformat())
     return shown

@@ -357,7 +357,7 @@ async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
 
     assert reply.status_code == 200, "acknowledged before it failed"
     assert answer.args["response_type"] == "ephemeral"
-    found = re.search(r"系統出錯.*編號 `([0-9a-f]{8})`", answer.args["text"])
+    found = re.search(r"系統發生錯誤.*編號 `([0-9a-f]{8})`", answer.args["text"])
     assert found, answer.args["text"]
     (logged,) = [r for r in caplog.records if found.group(1) in r.getMessage()]
     assert logged.exc_info is not None and "expired_trigger_id" in caplog.text, "the traceback is logged"
