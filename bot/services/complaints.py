@@ -470,15 +470,15 @@ async def _tell_managers(notices, team: Team, message: dict, key: str) -> None:
 
 
 async def show(services: Services, actor: Actor, reference: str) -> tuple[Shown, list[Event]]:
-    """The card and the whole trail, for the members of the complaint's team only."""
+    """The card and the whole trail, for the members of the complaint's team only. Anyone else is
+    told the same as for a reference that does not exist, so that the answer does not say which
+    references exist."""
     if rules.parse_reference(reference) is None:
         raise UserError("complaints.error.bad_reference", reference=reference)
     async with services.db.reader() as session:
         complaint = await repo.by_reference(session, reference)
-        if complaint is None:
-            raise UserError("complaints.error.not_found", reference=reference)
-        if not _who(actor, complaint.team_id).member:
-            raise UserError("complaints.error.members_only", reference=complaint.reference)
+        if complaint is None or not _who(actor, complaint.team_id).member:
+            raise UserError("complaints.error.not_visible", reference=reference.strip().upper())
         team = await session.get(Team, complaint.team_id)
         events = [
             Event(e.at, e.actor, e.kind, e.from_status, e.to_status, e.note)

@@ -699,9 +699,28 @@ async def test_show_gives_members_the_card_and_trail_and_refuses_others(clock, s
     assert "*Client contact:* +86 21 5555 0101" in text, "members see the contact"
     assert f"`2026-11-16 10:00` <@{MEMBER}> · logged" in text
     assert f"`2026-11-16 10:05` <@{OWNER}> · acknowledged → Acknowledged" in text
-    assert refused.json()["text"] == "Only the members of the team that handles C-2026-0001 can see it."
+    assert refused.json()["text"].startswith("There is no complaint C-2026-0001 that you can see")
     assert "+86" not in refused.text and "Acme" not in refused.text
-    assert unknown.json()["text"] == "There is no complaint C-2026-0099."
+    assert unknown.json()["text"].startswith("There is no complaint C-2026-0099 that you can see")
+
+
+async def test_show_answers_an_outsider_the_same_for_an_unknown_and_another_teams_reference(
+    clock, slack_client, services, import_roster
+):
+    """Nobody outside a team can tell from the answer whether a reference exists."""
+    other = {**TEAM, "key": "other", "name": "Other", "members": [{"user": OUTSIDER, "role": "lead"}]}
+    await import_roster({"teams": [TEAM, other | {"complaint_sla": {}}]})
+    await _log(slack_client)
+    assert (await _one(services)).reference == "C-2026-0001"
+
+    answers = []
+    for typed in ("C-2026-0001", "C-2026-0002", "c-2026-0001", "c-2026-0002"):
+        reply = await slack_client.command(OUTSIDER, "/complaint", f"show {typed}")
+        answers.append(reply.json())
+    existing, unknown, existing_lower, unknown_lower = answers
+    assert existing == {**unknown, "text": unknown["text"].replace("0002", "0001")}
+    assert existing_lower == existing and unknown_lower == unknown
+    assert set(existing) == {"response_type", "text"}
 
 
 async def test_list_open_overdue_and_mine(clock, slack_client, slack, services):
