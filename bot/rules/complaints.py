@@ -121,8 +121,9 @@ def may(
 ) -> bool:
     """The permission table: the owner acknowledges and starts; the owner or a lead resolves and
     reassigns; a lead closes, reopens and escalates; the reporter may reopen within 7 days of the
-    resolution."""
-    owner = who.user_id == owner_id
+    resolution. An owner who is not in the team (any more) is no owner: they act on nothing of it.
+    The reporter may be in another team (the front desk logs for customer service)."""
+    owner = who.user_id == owner_id and who.member
     if action in (Action.ACKNOWLEDGE, Action.START):
         return owner
     if action in (Action.RESOLVE, Action.REASSIGN):
@@ -132,14 +133,16 @@ def may(
     return who.lead
 
 
-def refusal(action: Action) -> str:
+def refusal(action: Action, who: Who) -> str:
     """The catalog key that tells someone why they may not do `action`."""
+    if action is Action.REOPEN:
+        return "complaints.error.reopen_refused"
+    if not who.member:
+        return "complaints.error.not_member"
     if action in (Action.ACKNOWLEDGE, Action.START):
         return "complaints.error.owner_only"
     if action in (Action.RESOLVE, Action.REASSIGN):
         return "complaints.error.owner_or_lead"
-    if action is Action.REOPEN:
-        return "complaints.error.reopen_refused"
     return "complaints.error.leads_only"
 
 

@@ -264,6 +264,31 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
     return _message(text)
 
 
+def handed_over(t: Translator, shown, *, previous: str) -> dict:
+    """The line in the card's thread when its owner left the team."""
+    text = t(
+        "complaints.reply.handed_over",
+        previous=mention(previous),
+        owner=mention(shown.owner_id),
+        status=status_text(t, shown.status),
+    )
+    return _message(text)
+
+
+def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
+    return _message(
+        t(
+            "complaints.handed_over",
+            reference=shown.reference,
+            previous=mention(previous),
+            team=escape(shown.team_name),
+            severity=severity_text(t, shown.severity),
+            acknowledge=when(shown.acknowledge_due, shown.timezone),
+            resolve=when(shown.resolve_due, shown.timezone),
+        )
+    )
+
+
 def critical_alert(t: Translator, shown) -> dict:
     """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
     return _message(
@@ -329,10 +354,13 @@ def refusal(t: Translator, error: UserError) -> dict:
 
 
 def _event_line(t: Translator, event, timezone: str) -> str:
-    who = mention(event.actor) if event.actor else t("complaints.trail.clock")
-    if event.kind == "reassign" and " -> " in event.note:
+    if event.actor:
+        who = mention(event.actor)
+    else:  # the clock, or a roster import handing over a leaver's complaints
+        who = t("complaints.trail.roster" if event.kind == "handover" else "complaints.trail.clock")
+    if event.kind in ("reassign", "handover") and " -> " in event.note:
         before, after = event.note.split(" -> ", 1)
-        what = t("complaints.trail.reassign", previous=mention(before), owner=mention(after))
+        what = t(f"complaints.trail.{event.kind}", previous=mention(before), owner=mention(after))
     elif event.kind.startswith("sla."):
         _, deadline, level = event.kind.split(".")
         what = t(f"complaints.trail.sla.{level}", deadline=t(f"complaints.deadline.{deadline}"))
