@@ -346,7 +346,9 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
 def _check_change(change: Change) -> None:
     errors: dict[str, str] = {}
     if change.action is Action.RESOLVE:
-        errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
+        errors = rules.resolution_errors(
+            resolution=change.note, client_feedback=change.client_feedback, satisfaction=change.satisfaction
+        )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
     elif change.action is Action.REASSIGN and not change.owner_id:

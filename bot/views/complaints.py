@@ -9,16 +9,13 @@ from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Complaint as Ids
 from bot.rules.complaints import (
-    CLIENT_MAX,
-    CONTACT_MAX,
-    DESCRIPTION_MAX,
-    NOTE_MAX,
     Action,
     Category,
     ReceivedVia,
     card_actions,
     percent,
 )
+from bot.rules.limits import limit
 from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
@@ -74,6 +71,7 @@ FIELD_BLOCKS = {
     "description": Ids.DESCRIPTION_BLOCK,
     "owner": Ids.OWNER_BLOCK,
     "resolution": Ids.RESOLUTION_BLOCK,
+    "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
 }
@@ -99,12 +97,14 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
         owner["initial_user"] = team.default_owner
     blocks += [
         input_block(
-            Ids.CLIENT_BLOCK, t("complaints.form.client"), text_input(Ids.CLIENT, max_length=CLIENT_MAX)
+            Ids.CLIENT_BLOCK,
+            t("complaints.form.client"),
+            text_input(Ids.CLIENT, max_length=limit("complaint.client")),
         ),
         input_block(
             Ids.CONTACT_BLOCK,
             t("complaints.form.contact"),
-            text_input(Ids.CONTACT, max_length=CONTACT_MAX),
+            text_input(Ids.CONTACT, max_length=limit("complaint.client_contact")),
             optional=True,
         ),
         input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
@@ -113,7 +113,12 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
         input_block(
             Ids.DESCRIPTION_BLOCK,
             t("complaints.form.description"),
-            text_input(Ids.DESCRIPTION, max_length=DESCRIPTION_MAX, initial=description, multiline=True),
+            text_input(
+                Ids.DESCRIPTION,
+                max_length=limit("complaint.description"),
+                initial=description,
+                multiline=True,
+            ),
         ),
         input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
     ]
@@ -144,12 +149,12 @@ def resolve_form(t: Translator, shown) -> dict:
         input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
-            text_input(Ids.RESOLUTION, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.RESOLUTION, max_length=limit("complaint.resolution"), multiline=True),
         ),
         input_block(
             Ids.FEEDBACK_BLOCK,
             t("complaints.resolve.feedback"),
-            text_input(Ids.FEEDBACK, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
             optional=True,
         ),
         input_block(
@@ -169,7 +174,7 @@ def reassign_form(t: Translator, shown) -> dict:
 
 
 def escalate_form(t: Translator, shown) -> dict:
-    reason = text_input(Ids.REASON, max_length=NOTE_MAX, multiline=True)
+    reason = text_input(Ids.REASON, max_length=limit("complaint.escalation_reason"), multiline=True)
     blocks = [input_block(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
     return _small_form(t, Ids.ESCALATE_FORM, shown, blocks, t("complaints.escalate.title"))
 

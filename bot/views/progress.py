@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.ids import Progress
-from bot.rules.progress import PROJECT_MAX, TEXT_MAX, Period, ProjectLine, Status
+from bot.rules.limits import limit
+from bot.rules.progress import Period, ProjectLine, Status
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, sections
 from bot.views.forms import actions, button, input_block, modal, option, select, text_input
 from bot.views.mrkdwn import escape, mention, when
@@ -29,10 +30,10 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
         blocks.append(block)
     project = prefill.project if prefill else ""
     if recent_projects:
-        choices = [option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
+        choices = [option(p, p[: limit("progress.project")]) for p in recent_projects[:100]]
         initial = None
         if project and project in recent_projects[:100]:
-            initial, project = option(project, project[:PROJECT_MAX]), ""
+            initial, project = option(project, project[: limit("progress.project")]), ""
         pick = select(Progress.PROJECT, choices, placeholder=t("progress.form.project_pick"), initial=initial)
         blocks.append(input_block(Progress.PROJECT_BLOCK, t("progress.form.project"), pick, optional=True))
     blocks.append(
@@ -41,7 +42,7 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
             t("progress.form.new_project") if recent_projects else t("progress.form.project"),
             text_input(
                 Progress.NEW_PROJECT,
-                max_length=PROJECT_MAX,
+                max_length=limit("progress.project"),
                 initial=project,
                 placeholder=t("progress.form.new_project_hint"),
             ),
@@ -52,19 +53,29 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
         input_block(
             Progress.DONE_BLOCK,
             t("progress.form.done"),
-            _long_text(Progress.DONE, t("progress.form.done_hint"), prefill.done if prefill else ""),
+            _long_text(
+                Progress.DONE, "progress.done", t("progress.form.done_hint"), prefill.done if prefill else ""
+            ),
         ),
         input_block(
             Progress.NEXT_BLOCK,
             t("progress.form.next"),
-            _long_text(Progress.NEXT, t("progress.form.next_hint"), prefill.next_steps if prefill else ""),
+            _long_text(
+                Progress.NEXT,
+                "progress.next_steps",
+                t("progress.form.next_hint"),
+                prefill.next_steps if prefill else "",
+            ),
             optional=True,
         ),
         input_block(
             Progress.BLOCKERS_BLOCK,
             t("progress.form.blockers"),
             _long_text(
-                Progress.BLOCKERS, t("progress.form.blockers_hint"), prefill.blockers if prefill else ""
+                Progress.BLOCKERS,
+                "progress.blockers",
+                t("progress.form.blockers_hint"),
+                prefill.blockers if prefill else "",
             ),
             optional=True,
             hint=t("progress.form.blockers_note"),
@@ -94,15 +105,16 @@ FIELD_BLOCKS = {
     "team": Progress.TEAM_BLOCK,
     "project": Progress.NEW_PROJECT_BLOCK,
     "done": Progress.DONE_BLOCK,
+    "next_steps": Progress.NEXT_BLOCK,
     "percent": Progress.PERCENT_BLOCK,
     "status": Progress.STATUS_BLOCK,
     "blockers": Progress.BLOCKERS_BLOCK,
 }
 
 
-def _long_text(action_id: str, placeholder: str, initial: str) -> dict:
+def _long_text(action_id: str, field: str, placeholder: str, initial: str) -> dict:
     return text_input(
-        action_id, max_length=TEXT_MAX, initial=initial, multiline=True, placeholder=placeholder
+        action_id, max_length=limit(field), initial=initial, multiline=True, placeholder=placeholder
     )
 
 

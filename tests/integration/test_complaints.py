@@ -495,6 +495,38 @@ async def test_a_crafted_satisfaction_gets_a_field_error_and_nothing_changes(
     assert (await _one(services)).status == "acknowledged"
 
 
+async def test_text_over_its_limit_gets_a_field_error_and_nothing_changes(
+    clock, slack_client, slack, services
+):
+    """Every free-text field of every complaint form, checked on the server against the one table."""
+    slack.profiles[OWNER] = {"locale": "zh-TW"}
+    too_long = await _log(
+        slack_client, user=OWNER, client="c" * 201, contact="+86 " * 60, description="d" * 3001
+    )
+    assert too_long == {
+        "response_action": "errors",
+        "errors": {
+            block: "內容太長。" for block in (Ids.CLIENT_BLOCK, Ids.CONTACT_BLOCK, Ids.DESCRIPTION_BLOCK)
+        },
+    }
+    assert await _complaints(services) == []
+
+    await _log(slack_client)
+    complaint = await _one(services)
+    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    acknowledged = await _one(services)
+    resolved = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, feedback="f" * 3001)
+    assert resolved.json()["errors"] == {Ids.FEEDBACK_BLOCK: "內容太長。"}
+    reason = _values(reason="r" * 3001)
+    escalated = await slack_client.interaction(
+        _submission(LEAD, Ids.ESCALATE_FORM, reason, {"id": complaint.id})
+    )
+    assert escalated.json()["errors"] == {Ids.REASON_BLOCK: "This is too long."}
+    after = await _one(services)
+    assert (after.status, after.version, after.client_feedback) == ("acknowledged", acknowledged.version, "")
+    assert [kind for kind, _, _ in await _events(services)] == ["logged", "acknowledge"]
+
+
 async def _resolved(services) -> bool:
     return any(kind == "resolve" for kind, _, _ in await _events(services))
 

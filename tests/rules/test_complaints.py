@@ -180,14 +180,16 @@ def test_form_errors(change, errors):
 
 
 def test_resolution_and_reason_errors():
-    assert resolution_errors(resolution="Refunded", satisfaction="5") == {}
-    assert resolution_errors(resolution="Refunded", satisfaction=None) == {}
-    assert resolution_errors(resolution="ok", satisfaction="6") == {
+    assert resolution_errors(resolution="Refunded", client_feedback="", satisfaction="5") == {}
+    assert resolution_errors(resolution="Refunded", client_feedback="Fine", satisfaction=None) == {}
+    assert resolution_errors(resolution="ok", client_feedback="f" * 3001, satisfaction="6") == {
         "resolution": "complaints.error.resolution_short",
+        "feedback": "complaints.error.too_long",
         "satisfaction": "complaints.error.choose_one",
     }
     assert reason_errors("Client went to the press") == {}
     assert reason_errors(" ") == {"reason": "complaints.error.reason_missing"}
+    assert reason_errors("r" * 3001) == {"reason": "complaints.error.too_long"}
 
 
 def _record(created_hours_ago, *, status=Status.NEW, ack_in=None, resolved_in=None, **kw) -> Record:
