@@ -20,7 +20,7 @@ from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
-from bot.views.mrkdwn import escape, mention, when
+from bot.views.mrkdwn import escape, mention, name, when
 
 SEVERITY_ICON = {
     "critical": ":red_circle:",
@@ -286,7 +286,7 @@ def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
             "complaints.handed_over",
             reference=shown.reference,
             previous=mention(previous),
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             severity=severity_text(t, shown.severity),
             acknowledge=when(shown.acknowledge_due, shown.timezone),
             resolve=when(shown.resolve_due, shown.timezone),
@@ -300,7 +300,7 @@ def critical_alert(t: Translator, shown) -> dict:
         t(
             "complaints.alert.critical",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             category=category_text(t, shown.category),
             owner=mention(shown.owner_id),
             person=mention(shown.reporter_id),
@@ -326,7 +326,7 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
         t(
             "complaints.alert.escalated",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             person=mention(by),
             severity=severity_text(t, shown.severity),
             owner=mention(shown.owner_id),
@@ -342,7 +342,7 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
         t(
             f"complaints.sla.{int(level)}",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             deadline=t(f"complaints.deadline.{deadline}"),
             due=when(due, shown.timezone),
             owner=mention(shown.owner_id),
@@ -403,7 +403,7 @@ def listing(t: Translator, which: str, found) -> dict:
         t(
             "complaints.list.item",
             heading=heading(t, s),
-            team=escape(s.team_name),
+            team=name(s.team_name),
             owner=mention(s.owner_id),
             resolve=when(s.resolve_due, s.timezone),
         )
@@ -430,14 +430,14 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             else t("complaints.summary.percent", value=value, met=met, measured=measured)
         )
 
-    def counts(items: dict[str, int], name) -> str:
-        return ", ".join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
+    def counts(items: dict[str, int], label) -> str:
+        return ", ".join(f"{label(t, key)} {n}" for key, n in items.items()) or "-"
 
     text = "\n".join(
         [
             t(
                 "complaints.summary.heading",
-                team=escape(team_name),
+                team=name(team_name),
                 start=when(start, timezone)[:10],
                 end=when(end, timezone)[:10],
             ),

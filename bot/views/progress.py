@@ -8,7 +8,7 @@ from bot.rules.limits import limit
 from bot.rules.progress import Period, ProjectLine, Status
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, sections
 from bot.views.forms import actions, button, input_block, modal, option, select, text_input
-from bot.views.mrkdwn import escape, mention, when
+from bot.views.mrkdwn import escape, mention, name, when
 
 STATUS_ICON = {
     Status.BLOCKED: ":red_circle:",
@@ -146,8 +146,8 @@ def status_text(t: Translator, status: Status) -> str:
 def confirmation(t: Translator, report) -> dict:
     text = t(
         "progress.saved",
-        project=escape(report.project),
-        team=escape(report.team_name),
+        project=name(report.project),
+        team=name(report.team_name),
         period=report.period,
         percent=report.percent,
         status=status_text(t, report.status),
@@ -159,7 +159,7 @@ def report_lines(t: Translator, report) -> str:
     lines = [
         t(
             "progress.report.heading",
-            project=escape(report.project),
+            project=name(report.project),
             icon=STATUS_ICON[report.status],
             status=status_text(t, report.status),
             percent=report.percent,
@@ -179,8 +179,8 @@ def blocked_alert(t: Translator, report) -> dict:
     text = t(
         "progress.alert" if report.status is Status.BLOCKED else "progress.alert.major",
         person=mention(report.user_id),
-        project=escape(report.project),
-        team=escape(report.team_name),
+        project=name(report.project),
+        team=name(report.team_name),
         status=status_text(t, report.status),
         blockers=escape(report.blockers or "-"),
     )
@@ -192,14 +192,12 @@ def blocked_alert(t: Translator, report) -> dict:
 
 
 def celebration(t: Translator, report) -> dict:
-    text = t("progress.celebrate", person=mention(report.user_id), project=escape(report.project))
+    text = t("progress.celebrate", person=mention(report.user_id), project=name(report.project))
     return {"text": text, "blocks": sections(text)}
 
 
 def reminder(t: Translator, team_name: str, team_key: str, period: Period, timezone: str) -> dict:
-    text = t(
-        "progress.reminder", team=escape(team_name), period=period.key, due=when(period.due_at, timezone)
-    )
+    text = t("progress.reminder", team=name(team_name), period=period.key, due=when(period.due_at, timezone))
     blocks = [
         *sections(text),
         actions([button(t("progress.reminder.button"), Progress.OPEN_FORM, team_key, style="primary")]),
@@ -211,7 +209,7 @@ def report_modal(t: Translator, report) -> dict:
     text = t(
         "progress.view.by",
         person=mention(report.user_id),
-        team=escape(report.team_name),
+        team=name(report.team_name),
         period=report.period,
     )
     return modal(
@@ -226,7 +224,7 @@ def history(t: Translator, reports) -> list[dict]:
     if not reports:
         return [ephemeral(t("progress.history.none"))]
     parts = [
-        t("progress.history.item", period=report.period, team=escape(report.team_name))
+        t("progress.history.item", period=report.period, team=name(report.team_name))
         + "\n"
         + report_lines(t, report)
         for report in reports
@@ -239,7 +237,7 @@ def _line(t: Translator, line: ProjectLine) -> str:
     text = t(
         "progress.digest.project",
         icon=STATUS_ICON[line.status],
-        project=escape(line.project),
+        project=name(line.project),
         status=status_text(t, line.status),
         percent=line.percent,
     )
@@ -264,13 +262,13 @@ def _status_blocks(t: Translator, status) -> list[dict]:
 
 def team_status(t: Translator, status) -> list[dict]:
     """The period so far, for a lead who asked: as many ephemeral messages as it takes, in order."""
-    heading = t("progress.team.heading", team=escape(status.team_name), period=status.period.key)
+    heading = t("progress.team.heading", team=name(status.team_name), period=status.period.key)
     return _ephemeral(_paged(t, heading, _status_blocks(t, status)))
 
 
 def digest(t: Translator, status) -> list[dict]:
     """The digest as one message or several in order, each within Slack's 50 blocks: never cut short."""
-    heading = t("progress.digest.heading", team=escape(status.team_name), period=status.period.key)
+    heading = t("progress.digest.heading", team=name(status.team_name), period=status.period.key)
     return _paged(t, heading, _status_blocks(t, status))
 
 

@@ -755,6 +755,19 @@ async def test_show_answers_an_outsider_the_same_for_an_unknown_and_another_team
     assert set(existing) == {"response_type", "text"}
 
 
+async def test_a_long_text_is_never_split_inside_an_entity(clock, slack_client, services):
+    await _log(slack_client, description="a" + "&" * 2999)
+
+    answer = (await slack_client.command(LEAD, "/complaint", "show C-2026-0001")).json()
+
+    validate_message(answer)
+    parts = [b["text"]["text"] for b in _blocks(answer) if b["type"] == "section"]
+    description = [p for p in parts if "&amp;" in p]
+    assert len(description) > 1, "the description takes several sections"
+    for part in description:
+        assert part.count("&") == part.count("&amp;"), f"an entity cut in two: ...{part[-8:]!r}"
+
+
 async def test_list_open_overdue_and_mine(clock, slack_client, slack, services):
     await _log(slack_client, client="First")
     await _log(slack_client, client="Second", owner=LEAD)
