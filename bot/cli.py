@@ -158,7 +158,8 @@ def _teams_import(settings: Settings, args) -> int:
     summary = asyncio.run(go())
     print(
         f"imported: {summary.teams_created} team(s) created, {summary.teams_updated} updated; "
-        f"{summary.members_added} member(s) added, {summary.members_updated} updated"
+        f"{summary.members_added} member(s) added, {summary.members_updated} updated, "
+        f"{summary.members_removed} removed"
     )
     return 0
 

@@ -79,6 +79,7 @@ def checked(form: ReportForm) -> ReportInput:
         project_chosen=form.project_chosen,
         project_typed=form.project_typed,
         done=form.done,
+        next_steps=form.next_steps,
         percent=form.percent,
         status=form.status,
         blockers=form.blockers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.rules.roster import RosterFile, default_supervisor
+from bot.services import complaints
 from bot.services.context import Services
 from storage import teams as repo
 from storage.models import Member, Team
@@ -16,14 +17,17 @@ class ImportSummary:
     teams_updated: int
     members_added: int
     members_updated: int
+    members_removed: int
 
 
 async def import_roster(services: Services, roster: RosterFile) -> ImportSummary:
     """Upsert every team by key and every member by user, in one transaction.
 
-    People missing from the file stay where they are: removing someone is `/team remove`.
+    The file holds the whole of each team it lists: someone no longer listed leaves that team, and
+    their open complaints of it go to its default owner (the same unit of work). Teams the file does
+    not list are left as they are.
     """
-    created = updated = added = changed = 0
+    created = updated = added = changed = removed = 0
     async with services.unit_of_work() as session:
         workspace = await repo.installation_workspace(session)
         for spec in roster.teams:
@@ -42,6 +46,7 @@ async def import_roster(services: Services, roster: RosterFile) -> ImportSummary
             team.locale = spec.locale or services.settings.locale
             team.settings = spec.settings_blocks()
             existing = {m.user_id: m for m in team.members}
+            leaving = existing.keys() - {m.user for m in spec.members}
             for member_spec in spec.members:
                 await repo.ensure_person(session, member_spec.user)
                 member = existing.get(member_spec.user)
@@ -54,7 +59,14 @@ async def import_roster(services: Services, roster: RosterFile) -> ImportSummary
                 member.role = member_spec.role.value
                 member.title = member_spec.title
                 member.supervisor_id = default_supervisor(spec, member_spec)
-    return ImportSummary(created, updated, added, changed)
+            if leaving:
+                # Handed over as the file has the team now: its default owner, else its first lead.
+                await session.flush()
+                await complaints.hand_over(services, session, team, leaving, by=None)
+                for user_id in leaving:
+                    team.members.remove(existing[user_id])
+            removed += len(leaving)
+    return ImportSummary(created, updated, added, changed, removed)
 
 
 async def export_roster(services: Services) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.views.mrkdwn import escape, mention
+from bot.views.mrkdwn import cut, escape, mention
 
 
 def user_error_text(t: Translator, error: UserError) -> str:
@@ -35,6 +35,6 @@ def notice_modal(t: Translator, text: str) -> dict:
             "type": "modal",
             "title": {"type": "plain_text", "text": t("error.title")[:24]},
             "close": {"type": "plain_text", "text": t("common.close")[:24]},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, 3000)}}],
         },
     }

@@ -206,6 +206,21 @@ async def test_user_text_shown_back_is_escaped(import_roster, slack_client, slac
     assert "East &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in text
 
 
+async def test_names_cannot_break_the_formatting_or_hide_their_order(import_roster, slack_client, slack):
+    """A `*bold*` team name stays inside the heading's bold; bidi overrides and zero-width characters
+    are gone from names and titles alike."""
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    members = [{**CS_EAST["members"][0], "title": "_chief_ \u200bconsultant"}, CS_EAST["members"][1]]
+    team = {**CS_EAST, "name": "*Bold* East \u202etxt.exe `x` ~y~", "members": members}
+    await import_roster({"teams": [team]})
+
+    text = _text((await slack_client.command(MEMBER, "/team")).json())
+
+    assert "*＊Bold＊ East txt.exe ｀x｀ ～y～* (`cs-east`)" in text
+    assert "＿chief＿ consultant" in text
+    assert not re.search("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", text)
+
+
 async def test_help_shows_usage(slack_client, slack):
     slack.profiles[MEMBER] = {"locale": "en-US"}
     text = _text((await slack_client.command(MEMBER, "/team", "help")).json())
