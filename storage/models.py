@@ -319,3 +319,67 @@ class ComplaintSequence(Base):
     )
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class Risk(Base):
+    """A risk in a team's register (domain.md section 4). `version` guards against two changes at once."""
+
+    __tablename__ = "risks"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "year", "number"),
+        Index("ix_risks_team_status", "team_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    number: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    cause: Mapped[str] = mapped_column(Text)
+    consequence: Mapped[str] = mapped_column(Text)  # the possible impact (影响), in words
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    score: Mapped[int]
+    level: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    strategy: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    next_review: Mapped[date] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class RiskEvent(Base):
+    """One change to a risk: the audit trail is data."""
+
+    __tablename__ = "risk_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    # What changed, field by field: {"level": ["medium", "high"], ...}.
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RiskSequence(Base):
+    """The last risk reference number given in a workspace and year."""
+
+    __tablename__ = "risk_sequences"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,84 @@
+"""risks: the register, each risk's audit trail, the reference sequences
+
+Revision ID: 0008
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'risk_sequences',
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('last', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_risk_sequences_workspace_id_workspaces'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('workspace_id', 'year', name=op.f('pk_risk_sequences')),
+    )
+    op.create_table(
+        'risks',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('workspace_id', sa.Integer(), nullable=False),
+        sa.Column('team_id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('number', sa.Integer(), nullable=False),
+        sa.Column('reference', sa.String(length=32), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('category', sa.String(length=32), nullable=False),
+        sa.Column('cause', sa.Text(), nullable=False),
+        sa.Column('consequence', sa.Text(), nullable=False),
+        sa.Column('likelihood', sa.Integer(), nullable=False),
+        sa.Column('impact', sa.Integer(), nullable=False),
+        sa.Column('score', sa.Integer(), nullable=False),
+        sa.Column('level', sa.String(length=16), nullable=False),
+        sa.Column('owner_id', sa.String(length=32), nullable=False),
+        sa.Column('department', sa.String(length=100), nullable=False),
+        sa.Column('strategy', sa.String(length=16), nullable=False),
+        sa.Column('plan', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('next_review', sa.Date(), nullable=False),
+        sa.Column('raised_by', sa.String(length=32), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_risks_team_id_teams'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_risks_workspace_id_workspaces'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_risks')),
+        sa.UniqueConstraint('reference', name=op.f('uq_risks_reference')),
+        sa.UniqueConstraint('workspace_id', 'year', 'number', name=op.f('uq_risks_workspace_id')),
+    )
+    with op.batch_alter_table('risks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risks_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index('ix_risks_team_status', ['team_id', 'status'], unique=False)
+    op.create_table(
+        'risk_events',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('risk_id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('actor', sa.String(length=32), nullable=True),
+        sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('changes', sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(['risk_id'], ['risks.id'], name=op.f('fk_risk_events_risk_id_risks'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_events')),
+    )
+    with op.batch_alter_table('risk_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_events_risk_id'), ['risk_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('risk_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_events_risk_id'))
+    op.drop_table('risk_events')
+    with op.batch_alter_table('risks', schema=None) as batch_op:
+        batch_op.drop_index('ix_risks_team_status')
+        batch_op.drop_index(batch_op.f('ix_risks_owner_id'))
+    op.drop_table('risks')
+    op.drop_table('risk_sequences')
