@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflict
-from storage.models import Risk, RiskEvent, RiskSequence
+from storage.models import Risk, RiskEvent, RiskIndicator, RiskSequence, RiskValue
 
 
 async def next_number(session: AsyncSession, workspace_id: int, year: int) -> int:
@@ -58,3 +58,27 @@ async def of_team(
     if owner_id is not None:
         query = query.where(Risk.owner_id == owner_id)
     return (await session.scalars(query)).all()
+
+
+async def indicators_of(session: AsyncSession, risk_ids: Collection[int]) -> dict[int, list[RiskIndicator]]:
+    """Each risk's indicators, in the order they were added."""
+    found: dict[int, list[RiskIndicator]] = {i: [] for i in risk_ids}
+    if not found:
+        return found
+    rows = await session.scalars(
+        select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
+    )
+    for indicator in rows:
+        found[indicator.risk_id].append(indicator)
+    return found
+
+
+async def last_values(session: AsyncSession, indicator_id: int, count: int) -> list[float]:
+    """The indicator's last `count` values, oldest first (the trend an alert shows)."""
+    rows = await session.scalars(
+        select(RiskValue.value)
+        .where(RiskValue.indicator_id == indicator_id)
+        .order_by(RiskValue.at.desc(), RiskValue.id.desc())
+        .limit(count)
+    )
+    return list(reversed(rows.all()))

@@ -3,6 +3,7 @@ change a risk, the reference, what a valid form is, the review dates and the reg
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -109,6 +110,39 @@ def _number(text: str | None) -> int | None:
     return int(text) if text is not None and text.isdigit() and int(text) in SCALE else None
 
 
+def _assessment_errors(likelihood: str | None, impact: str | None, strategy: str | None) -> dict[str, str]:
+    """Likelihood and impact from the scale, and a strategy that fits the level they give."""
+    errors: dict[str, str] = {}
+    chances, weight = _number(likelihood), _number(impact)
+    if chances is None:
+        errors["likelihood"] = "risks.error.choose_one"
+    if weight is None:
+        errors["impact"] = "risks.error.choose_one"
+    if strategy not in set(Strategy):
+        errors["strategy"] = "risks.error.choose_one"
+    elif (
+        chances is not None
+        and weight is not None
+        and Strategy(strategy) not in strategies_for(level(chances, weight))
+    ):
+        errors["strategy"] = "risks.error.accept_too_high"
+    return errors
+
+
+def _text_errors(**texts: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name, text in texts.items():
+        if len(text.strip()) < 3:
+            errors[name] = "risks.error.text_short"
+        elif len(text) > TEXT_MAX:
+            errors[name] = "risks.error.too_long"
+    return errors
+
+
+def _review_date_errors(review_on: date | None, today: date) -> dict[str, str]:
+    return {"review": "risks.error.review_past"} if review_on is not None and review_on <= today else {}
+
+
 def form_errors(
     *,
     title: str,
@@ -124,8 +158,8 @@ def form_errors(
     review_on: date | None,
     today: date,
 ) -> dict[str, str]:
-    """Each field that is wrong, with the catalog key that says why (accept for a high or critical
-    risk is one of them)."""
+    """Each field of the raising form that is wrong, with the catalog key that says why (accept for
+    a high or critical risk is one of them)."""
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "risks.error.title_missing"
@@ -133,28 +167,102 @@ def form_errors(
         errors["title"] = "risks.error.too_long"
     if category not in set(Category):
         errors["category"] = "risks.error.choose_one"
-    for name, text in (("cause", cause), ("consequence", consequence), ("plan", plan)):
-        if len(text.strip()) < 3:
-            errors[name] = "risks.error.text_short"
-        elif len(text) > TEXT_MAX:
-            errors[name] = "risks.error.too_long"
-    chances, weight = _number(likelihood), _number(impact)
-    if chances is None:
-        errors["likelihood"] = "risks.error.choose_one"
-    if weight is None:
-        errors["impact"] = "risks.error.choose_one"
+    errors |= _text_errors(cause=cause, consequence=consequence, plan=plan)
+    errors |= _assessment_errors(likelihood, impact, strategy)
     if not owner_id:
         errors["owner"] = "risks.error.owner_missing"
     if len(department) > DEPARTMENT_MAX:
         errors["department"] = "risks.error.too_long"
-    if strategy not in set(Strategy):
-        errors["strategy"] = "risks.error.choose_one"
-    elif chances is not None and weight is not None:
-        if Strategy(strategy) not in strategies_for(level(chances, weight)):
-            errors["strategy"] = "risks.error.accept_too_high"
-    if review_on is not None and review_on <= today:
-        errors["review"] = "risks.error.review_past"
+    return errors | _review_date_errors(review_on, today)
+
+
+def change_errors(
+    *,
+    likelihood: str | None,
+    impact: str | None,
+    strategy: str | None,
+    plan: str,
+    owner_id: str | None,
+    status: str | None,
+) -> dict[str, str]:
+    """The update form: a re-assessment, the response, the owner and the status."""
+    errors = _assessment_errors(likelihood, impact, strategy) | _text_errors(plan=plan)
+    if not owner_id:
+        errors["owner"] = "risks.error.owner_missing"
+    if status not in set(Status):
+        errors["status"] = "risks.error.choose_one"
     return errors
+
+
+def review_errors(
+    *,
+    note: str,
+    likelihood: str | None,
+    impact: str | None,
+    strategy: str | None,
+    review_on: date | None,
+    today: date,
+) -> dict[str, str]:
+    """A review: how well the response works (required), the assessment, the next date."""
+    errors = _text_errors(note=note) | _assessment_errors(likelihood, impact, strategy)
+    return errors | _review_date_errors(review_on, today)
+
+
+# -- early-warning indicators (预警指标和阈值) ------------------------------------------------------
+
+
+class Direction(StrEnum):
+    ABOVE = "above"  # a warning when the value reaches the threshold from below
+    BELOW = "below"
+
+
+class Crossing(StrEnum):
+    BREACH = "breach"
+    CLEAR = "clear"
+
+
+INDICATOR_NAME = re.compile(r"^[^\s]{1,64}$")
+UNIT_MAX = 32
+TREND_LENGTH = 5
+
+
+def parse_value(text: str | None) -> float | None:
+    """A number as people type it (`15.2`, `-3`, `1,250.5`); None for anything else (inf and nan too)."""
+    try:
+        value = float((text or "").strip().replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def indicator_errors(*, name: str, unit: str, direction: str | None, threshold: str) -> dict[str, str]:
+    """An indicator's definition: a name without spaces (so that one line can name it), a direction
+    and a number for the threshold."""
+    errors: dict[str, str] = {}
+    if not INDICATOR_NAME.match(name.strip()):
+        errors["indicator_name"] = "risks.error.indicator_name"
+    if len(unit) > UNIT_MAX:
+        errors["indicator_unit"] = "risks.error.too_long"
+    if direction not in set(Direction):
+        errors["indicator_direction"] = "risks.error.choose_one"
+    if parse_value(threshold) is None:
+        errors["indicator_threshold"] = "risks.error.not_a_number"
+    return errors
+
+
+def reaches(direction: Direction, threshold: float, value: float) -> bool:
+    """ "当风险指标达到预警值时": at the threshold already counts."""
+    return value >= threshold if direction is Direction.ABOVE else value <= threshold
+
+
+def crossing(breached: bool, value_reaches: bool) -> Crossing | None:
+    """Once per breach: a value past the threshold alerts only when the last one was inside, and a
+    value back inside clears the breach so that the next one alerts again."""
+    if value_reaches and not breached:
+        return Crossing.BREACH
+    if breached and not value_reaches:
+        return Crossing.CLEAR
+    return None
 
 
 def register_order(of: Level, score: int, created_at: datetime) -> tuple[int, int, datetime]:

@@ -1,7 +1,7 @@
-"""risks: the register, each risk's audit trail, the reference sequences
+"""risks: the register, each risk's audit trail, its indicators and their values, the reference sequences
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.Column('strategy', sa.String(length=16), nullable=False),
         sa.Column('plan', sa.Text(), nullable=False),
         sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('reviewed_on', sa.Date(), nullable=False),
         sa.Column('next_review', sa.Date(), nullable=False),
+        sa.Column('remind_on', sa.Date(), nullable=True),
         sa.Column('raised_by', sa.String(length=32), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -58,6 +60,7 @@ def upgrade() -> None:
     with op.batch_alter_table('risks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_risks_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index('ix_risks_team_status', ['team_id', 'status'], unique=False)
+        batch_op.create_index('ix_risks_team_remind_on', ['team_id', 'remind_on'], unique=False)
     op.create_table(
         'risk_events',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -71,13 +74,45 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('risk_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_risk_events_risk_id'), ['risk_id'], unique=False)
+    op.create_table(
+        'risk_indicators',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('risk_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('unit', sa.String(length=32), nullable=False),
+        sa.Column('direction', sa.String(length=8), nullable=False),
+        sa.Column('threshold', sa.Float(), nullable=False),
+        sa.Column('last_value', sa.Float(), nullable=True),
+        sa.Column('breached', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['risk_id'], ['risks.id'], name=op.f('fk_risk_indicators_risk_id_risks'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_indicators')),
+        sa.UniqueConstraint('risk_id', 'name', name=op.f('uq_risk_indicators_risk_id')),
+    )
+    op.create_table(
+        'risk_values',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('indicator_id', sa.Integer(), nullable=False),
+        sa.Column('value', sa.Float(), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('sent_by', sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(['indicator_id'], ['risk_indicators.id'], name=op.f('fk_risk_values_indicator_id_risk_indicators'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_risk_values')),
+    )
+    with op.batch_alter_table('risk_values', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_risk_values_indicator_id'), ['indicator_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('risk_values', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_risk_values_indicator_id'))
+    op.drop_table('risk_values')
+    op.drop_table('risk_indicators')
     with op.batch_alter_table('risk_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_events_risk_id'))
     op.drop_table('risk_events')
     with op.batch_alter_table('risks', schema=None) as batch_op:
+        batch_op.drop_index('ix_risks_team_remind_on')
         batch_op.drop_index('ix_risks_team_status')
         batch_op.drop_index(batch_op.f('ix_risks_owner_id'))
     op.drop_table('risks')
