@@ -15,7 +15,7 @@ from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Risk as Ids
 from bot.parsing import HELP_WORDS
-from bot.routing import Routes
+from bot.slackapp.routing import Routes
 from bot.services import risks
 from bot.views import risks as views
 from bot.views.forms import field_errors
