@@ -15,8 +15,8 @@ from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Risk as Ids
 from bot.parsing import HELP_WORDS
-from bot.slackapp.routing import Routes
 from bot.services import risks
+from bot.slackapp.routing import Routes
 from bot.views import risks as views
 from bot.views.forms import field_errors
 
@@ -110,8 +110,9 @@ async def press_update(ack: AsyncAck, body: dict, action: dict, context: AsyncBo
 async def press_close(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
     await ack()
     services, actor = context["services"], context["actor"]
-    change = risks.close(services, actor, int(action["value"]))
-    await risks.or_tell(services, actor, change, response_url=body.get("response_url"))
+    risk_id = int(action["value"])
+    change = risks.close(services, actor, risk_id)
+    await risks.or_tell(services, actor, risk_id, change, response_url=body.get("response_url"))
 
 
 async def submit_update(ack: AsyncAck, view: dict, context: AsyncBoltContext):
@@ -125,8 +126,9 @@ async def submit_update(ack: AsyncAck, view: dict, context: AsyncBoltContext):
         owner_id=_owner(values),
         status=view_state.chosen(values, Ids.STATUS_BLOCK, Ids.STATUS),
     )
-    updating = risks.update(services, actor, _risk_id(view), change)
-    await _answer(ack, actor, risks.or_tell(services, actor, updating))
+    risk_id = _risk_id(view)
+    updating = risks.update(services, actor, risk_id, change)
+    await _answer(ack, actor, risks.or_tell(services, actor, risk_id, updating))
 
 
 def register(app: Routes) -> None:

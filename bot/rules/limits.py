@@ -16,6 +16,13 @@ TEXT_LIMITS: dict[str, int] = {
     "progress.done": 3000,
     "progress.next_steps": 3000,
     "progress.blockers": 3000,
+    "risk.title": 200,
+    "risk.cause": 3000,
+    "risk.consequence": 3000,
+    "risk.plan": 3000,
+    "risk.department": 100,
+    "risk.note": 3000,
+    "risk.indicator_unit": 32,
 }
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.rules.calendar import Calendar, WorkingHours
+from bot.rules.limits import too_long
 
 
 class Category(StrEnum):
@@ -53,7 +54,6 @@ REVIEW_EVERY = {Level.CRITICAL: 7, Level.HIGH: 14, Level.MEDIUM: 30, Level.LOW: 
 WORKING_WEEK = WorkingHours(days=frozenset(range(5)), start=time(9), end=time(18))
 
 REFERENCE = re.compile(r"^R-(\d{4})-(\d{4,})$", re.IGNORECASE)
-TITLE_MAX, TEXT_MAX, DEPARTMENT_MAX = 200, 3000, 100
 
 
 def reference(year: int, number: int) -> str:
@@ -134,7 +134,7 @@ def _text_errors(**texts: str) -> dict[str, str]:
     for name, text in texts.items():
         if len(text.strip()) < 3:
             errors[name] = "risks.error.text_short"
-        elif len(text) > TEXT_MAX:
+        elif too_long(f"risk.{name}", text):
             errors[name] = "risks.error.too_long"
     return errors
 
@@ -163,7 +163,7 @@ def form_errors(
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "risks.error.title_missing"
-    elif len(title) > TITLE_MAX:
+    elif too_long("risk.title", title):
         errors["title"] = "risks.error.too_long"
     if category not in set(Category):
         errors["category"] = "risks.error.choose_one"
@@ -171,7 +171,7 @@ def form_errors(
     errors |= _assessment_errors(likelihood, impact, strategy)
     if not owner_id:
         errors["owner"] = "risks.error.owner_missing"
-    if len(department) > DEPARTMENT_MAX:
+    if too_long("risk.department", department):
         errors["department"] = "risks.error.too_long"
     return errors | _review_date_errors(review_on, today)
 
@@ -222,7 +222,6 @@ class Crossing(StrEnum):
 
 
 INDICATOR_NAME = re.compile(r"^[^\s]{1,64}$")
-UNIT_MAX = 32
 TREND_LENGTH = 5
 
 
@@ -241,7 +240,7 @@ def indicator_errors(*, name: str, unit: str, direction: str | None, threshold: 
     errors: dict[str, str] = {}
     if not INDICATOR_NAME.match(name.strip()):
         errors["indicator_name"] = "risks.error.indicator_name"
-    if len(unit) > UNIT_MAX:
+    if too_long("risk.indicator_unit", unit):
         errors["indicator_unit"] = "risks.error.too_long"
     if direction not in set(Direction):
         errors["indicator_direction"] = "risks.error.choose_one"

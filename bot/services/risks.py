@@ -305,17 +305,24 @@ def _card_key(risk_id: int) -> str:
 # -- changes by the owner and the leads ----------------------------------------------------------
 
 
-async def _tell(services: Services, actor: Actor, refusal: UserError, response_url: str | None) -> None:
+async def _tell(
+    services: Services, actor: Actor, risk_id: int, refusal: UserError, response_url: str | None
+) -> None:
     """A refusal after Slack was acknowledged, to the person alone: through the button's
-    response_url, else as a DM."""
+    response_url, else as an ephemeral message in the team channel (a form has no response_url).
+    The key names where it goes, so two refusals at the same instant are both told."""
     message = views.refusal(translator(actor.locale), refusal)
-    key = f"risk-refused:{actor.user_id}:{services.now().isoformat()}"
+    key = f"risk-refused:{risk_id}:{actor.user_id}:{response_url or 'form'}:{services.now().isoformat()}"
     async with services.unit_of_work() as session:
         notices = services.notices(session)
         if response_url:
             await notices.respond(key, response_url=response_url, user=actor.user_id, **message)
-        else:
-            await notices.dm(key, user=actor.user_id, **message)
+            return
+        risk = await repo.by_id(session, risk_id)
+        if risk is None:
+            raise refusal
+        team = await session.get(Team, risk.team_id)
+        await notices.ephemeral(key, channel=team.channel_id, user=actor.user_id, **message)
 
 
 async def _changeable(session, actor: Actor, risk_id: int, *, lock: bool = False) -> Risk:
@@ -341,7 +348,7 @@ async def form_or_tell(
             indicators = (await repo.indicators_of(session, [risk.id]))[risk.id]
             return _shown(risk, team, indicators)
     except UserError as refusal:
-        await _tell(services, actor, refusal, response_url)
+        await _tell(services, actor, risk_id, refusal, response_url)
         return None
 
 
@@ -357,13 +364,13 @@ async def _retrying(work):
     raise AssertionError("unreachable")
 
 
-async def or_tell(services: Services, actor: Actor, change, *, response_url: str | None = None):
+async def or_tell(services: Services, actor: Actor, risk_id: int, change, *, response_url: str | None = None):
     """A change answered after Slack was acknowledged: a refusal goes to the person alone and nothing
     changes. A wrong form raises InvalidForm for the form to show."""
     try:
         return await change
     except UserError as refusal:
-        await _tell(services, actor, refusal, response_url)
+        await _tell(services, actor, risk_id, refusal, response_url)
         return None
 
 
@@ -472,10 +479,10 @@ async def show(services: Services, actor: Actor, reference: str) -> tuple[Shown,
         raise UserError("risks.error.bad_reference", reference=reference)
     async with services.db.reader() as session:
         risk = await repo.by_reference(session, reference)
-        if risk is None:
-            raise UserError("risks.error.not_found", reference=reference)
-        if not _member(actor, risk.team_id):
-            raise UserError("risks.error.members_only", reference=risk.reference)
+        # Anyone outside the team is told what an unknown reference gets: the answer does not say
+        # which references exist.
+        if risk is None or not _member(actor, risk.team_id):
+            raise UserError("risks.error.not_visible", reference=reference.strip().upper())
         team = await session.get(Team, risk.team_id)
         indicators = (await repo.indicators_of(session, [risk.id]))[risk.id]
         events = [Event(e.at, e.actor, e.kind, e.changes) for e in await repo.events_of(session, risk.id)]

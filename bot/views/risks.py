@@ -5,17 +5,8 @@ from __future__ import annotations
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Risk as Ids
-from bot.rules.risks import (
-    DEPARTMENT_MAX,
-    SCALE,
-    TEXT_MAX,
-    TITLE_MAX,
-    UNIT_MAX,
-    Category,
-    Direction,
-    Status,
-    Strategy,
-)
+from bot.rules.limits import limit
+from bot.rules.risks import SCALE, Category, Direction, Status, Strategy
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
@@ -110,7 +101,7 @@ def _plan(t: Translator, initial: str = "") -> dict:
     return input_block(
         Ids.PLAN_BLOCK,
         t("risks.form.plan"),
-        text_input(Ids.PLAN, max_length=TEXT_MAX, multiline=True, initial=initial),
+        text_input(Ids.PLAN, max_length=limit("risk.plan"), multiline=True, initial=initial),
     )
 
 
@@ -140,7 +131,7 @@ def indicator_inputs(t: Translator, *, optional: bool) -> list[dict]:
         input_block(
             Ids.INDICATOR_UNIT_BLOCK,
             t("risks.form.indicator_unit"),
-            text_input(Ids.INDICATOR_UNIT, max_length=UNIT_MAX),
+            text_input(Ids.INDICATOR_UNIT, max_length=limit("risk.indicator_unit")),
             optional=True,
         ),
         input_block(
@@ -170,7 +161,9 @@ def form(t: Translator, *, teams: list[tuple[str, str]], owner: str, title: str 
         )
     blocks += [
         input_block(
-            Ids.TITLE_BLOCK, t("risks.form.title"), text_input(Ids.TITLE, max_length=TITLE_MAX, initial=title)
+            Ids.TITLE_BLOCK,
+            t("risks.form.title"),
+            text_input(Ids.TITLE, max_length=limit("risk.title"), initial=title),
         ),
         input_block(
             Ids.CATEGORY_BLOCK, t("risks.form.category"), _choice(t, Ids.CATEGORY, "category", Category)
@@ -178,19 +171,19 @@ def form(t: Translator, *, teams: list[tuple[str, str]], owner: str, title: str 
         input_block(
             Ids.CAUSE_BLOCK,
             t("risks.form.cause"),
-            text_input(Ids.CAUSE, max_length=TEXT_MAX, multiline=True),
+            text_input(Ids.CAUSE, max_length=limit("risk.cause"), multiline=True),
         ),
         input_block(
             Ids.CONSEQUENCE_BLOCK,
             t("risks.form.consequence"),
-            text_input(Ids.CONSEQUENCE, max_length=TEXT_MAX, multiline=True),
+            text_input(Ids.CONSEQUENCE, max_length=limit("risk.consequence"), multiline=True),
         ),
         *_assessment(t),
         input_block(Ids.OWNER_BLOCK, t("risks.form.owner"), _owner(t, owner)),
         input_block(
             Ids.DEPARTMENT_BLOCK,
             t("risks.form.department"),
-            text_input(Ids.DEPARTMENT, max_length=DEPARTMENT_MAX),
+            text_input(Ids.DEPARTMENT, max_length=limit("risk.department")),
             optional=True,
         ),
         _plan(t),
