@@ -21,8 +21,9 @@ TEXT_LIMITS: dict[str, int] = {
     "risk.consequence": 3000,
     "risk.plan": 3000,
     "risk.department": 100,
-    "risk.note": 3000,
+    "risk.indicator_name": 64,
     "risk.indicator_unit": 32,
+    "risk.indicator_threshold": 32,
 }
 
 

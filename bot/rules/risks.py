@@ -221,7 +221,7 @@ class Crossing(StrEnum):
     CLEAR = "clear"
 
 
-INDICATOR_NAME = re.compile(r"^[^\s]{1,64}$")
+INDICATOR_NAME = re.compile(r"^[^\s]+$")
 TREND_LENGTH = 5
 
 
@@ -238,7 +238,7 @@ def indicator_errors(*, name: str, unit: str, direction: str | None, threshold: 
     """An indicator's definition: a name without spaces (so that one line can name it), a direction
     and a number for the threshold."""
     errors: dict[str, str] = {}
-    if not INDICATOR_NAME.match(name.strip()):
+    if not INDICATOR_NAME.match(name.strip()) or too_long("risk.indicator_name", name.strip()):
         errors["indicator_name"] = "risks.error.indicator_name"
     if too_long("risk.indicator_unit", unit):
         errors["indicator_unit"] = "risks.error.too_long"

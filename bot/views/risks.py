@@ -124,7 +124,7 @@ def indicator_inputs(t: Translator, *, optional: bool) -> list[dict]:
         input_block(
             Ids.INDICATOR_NAME_BLOCK,
             t("risks.form.indicator_name"),
-            text_input(Ids.INDICATOR_NAME, max_length=64),
+            text_input(Ids.INDICATOR_NAME, max_length=limit("risk.indicator_name")),
             optional=optional,
             hint=t("risks.form.indicator_name_hint"),
         ),
@@ -140,7 +140,7 @@ def indicator_inputs(t: Translator, *, optional: bool) -> list[dict]:
         input_block(
             Ids.INDICATOR_THRESHOLD_BLOCK,
             t("risks.form.indicator_threshold"),
-            text_input(Ids.INDICATOR_THRESHOLD, max_length=32),
+            text_input(Ids.INDICATOR_THRESHOLD, max_length=limit("risk.indicator_threshold")),
             optional=optional,
         ),
     ]
