@@ -25,6 +25,17 @@ _ROSTER_VERSION_SQL = str(
     CURRENT_ROSTER_VERSION.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
 )
 
+# What a database that is down or unreachable raises: said in one log line per attempt, never a
+# traceback (the code is fine; the server is not).
+UNAVAILABLE = (OperationalError, OSError, TimeoutError)
+
+
+def one_line(exc: BaseException) -> str:
+    """One line for a log: the exception's own first line, not its traceback."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
 # How long a unit of work waits for SQLite's one write lock, in seconds. A job or the CLI may wait
 # long (another process's import, a sweep); a request must still answer Slack within 3 s, so the
 # request path gives all its writes together one deadline (write_deadline, a time.monotonic() value,
