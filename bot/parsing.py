@@ -16,6 +16,10 @@ HELP_WORDS = frozenset({"help", "帮助", "幫助"})
 
 ROLE_WORDS = {
     **{role.value: role for role in Role},
+    "副总经理": Role.DIRECTOR,
+    "副總經理": Role.DIRECTOR,
+    "分管领导": Role.DIRECTOR,
+    "分管領導": Role.DIRECTOR,
     "经理": Role.MANAGER,
     "部门经理": Role.MANAGER,
     "經理": Role.MANAGER,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm.exc import StaleDataError
 
 from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
@@ -14,9 +13,10 @@ from bot.rules import complaints as rules
 from bot.rules import sla
 from bot.rules.calendar import Calendar
 from bot.rules.complaints import Action, Status, Who
-from bot.rules.roles import Role, is_lead
+from bot.rules.roles import RANK, Role, is_lead
 from bot.rules.roster import ComplaintSlaSettings, team_days
 from bot.rules.sla import Deadline, Level, Severity
+from bot.services import changes
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.services.schedules import TeamClock
@@ -119,12 +119,14 @@ def complaint_clock(team: Team | TeamClock) -> Calendar:
     return sla.calendar_for(sla_settings(team), team_days(team.settings), team.timezone)
 
 
-def default_owner(team: Team) -> str | None:
-    """The team's default owner: its client consultant as set in complaint_sla, else its first lead."""
+def default_owner(team: Team, leaving: Collection[str] = ()) -> str | None:
+    """The team's default owner: its client consultant as set in complaint_sla, else its first lead,
+    else the first person above the leads; never someone who is not (or no longer) in the team."""
+    staying = [m for m in team.members if m.user_id not in leaving]
     settings = sla_settings(team)
-    if settings is not None and settings.default_owner:
+    if settings is not None and settings.default_owner in {m.user_id for m in staying}:
         return settings.default_owner
-    leads = sorted((m for m in team.members if m.role == Role.LEAD), key=lambda m: m.id)
+    leads = sorted((m for m in staying if is_lead(m.role)), key=lambda m: (RANK[m.role], m.id))
     return leads[0].user_id if leads else None
 
 
@@ -291,16 +293,17 @@ def _who(actor: Actor, team_id: int) -> Who:
 
 def _check(actor: Actor, complaint: Complaint, action: Action, now: datetime) -> Status:
     """The status `action` leads to, or the refusal: who may, then whether it still applies."""
+    who = _who(actor, complaint.team_id)
     allowed = rules.may(
         action,
-        _who(actor, complaint.team_id),
+        who,
         owner_id=complaint.owner_id,
         reporter_id=complaint.reporter_id,
         resolved_at=complaint.resolved_at,
         now=now,
     )
     if not allowed:
-        raise UserError(rules.refusal(action), reference=complaint.reference)
+        raise UserError(rules.refusal(action, who), reference=complaint.reference)
     becomes = rules.next_status(complaint.status, action)
     if becomes is None:
         if action is Action.RESOLVE and Status(complaint.status) in rules.DONE and complaint.resolved_by:
@@ -327,7 +330,7 @@ async def form_or_tell(
             team = await session.get(Team, complaint.team_id)
             return _shown(complaint, team, services.now())
     except UserError as refusal:
-        await _tell(services, actor, complaint_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Complaint, complaint_id, response_url)
         return None
 
 
@@ -336,19 +339,15 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
     told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
     _check_change(change)
-    for attempt in range(3):
-        try:
-            return await _act(services, actor, complaint_id, change)
-        except StaleDataError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return await changes.retrying(lambda: _act(services, actor, complaint_id, change))
 
 
 def _check_change(change: Change) -> None:
     errors: dict[str, str] = {}
     if change.action is Action.RESOLVE:
-        errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
+        errors = rules.resolution_errors(
+            resolution=change.note, client_feedback=change.client_feedback, satisfaction=change.satisfaction
+        )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
     elif change.action is Action.REASSIGN and not change.owner_id:
@@ -366,25 +365,8 @@ async def act_or_tell(
     try:
         return await act(services, actor, complaint_id, change)
     except UserError as refusal:
-        await _tell(services, actor, complaint_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Complaint, complaint_id, response_url)
         return None
-
-
-async def _tell(
-    services: Services, actor: Actor, complaint_id: int, refusal: UserError, response_url
-) -> None:
-    message = views.refusal(translator(actor.locale), refusal)
-    key = f"complaint-refused:{complaint_id}:{actor.user_id}:{services.now().isoformat()}"
-    async with services.unit_of_work() as session:
-        notices = services.notices(session)
-        if response_url:
-            await notices.respond(key, response_url=response_url, user=actor.user_id, **message)
-            return
-        complaint = await repo.by_id(session, complaint_id)
-        if complaint is None:
-            raise refusal
-        team = await session.get(Team, complaint.team_id)
-        await notices.ephemeral(key, channel=team.channel_id, user=actor.user_id, **message)
 
 
 async def _act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:
@@ -472,19 +454,51 @@ async def _tell_managers(notices, team: Team, message: dict, key: str) -> None:
         await notices.post(key, channel=team.digest_channel_id, **message)
 
 
+# -- people leaving the team ---------------------------------------------------------------------
+
+
+async def hand_over(
+    services: Services, session, team: Team, leaving: Collection[str], *, by: str | None
+) -> int:
+    """The open complaints that `leaving` own in `team` go to its default owner, with a note in each
+    card's thread and a DM to the new owner; inside the unit of work that removes them from the team,
+    so that nobody outside a team owns (and is told about) anything of it. Returns how many."""
+    owner = default_owner(team, leaving)
+    if owner is None:
+        return 0  # nobody stays to take them; the team itself is going
+    now = services.now()
+    t = translator(team.locale)
+    notices = services.notices(session)
+    complaints = await repo.open_owned_by(session, team.id, leaving, open_statuses=rules.OPEN)
+    for complaint in complaints:
+        previous = complaint.owner_id
+        complaint.owner_id = owner
+        await session.flush()  # the conditional UPDATE moves the version the card's keys name
+        repo.add_event(session, complaint, at=now, actor=by, kind="handover", note=f"{previous} -> {owner}")
+        shown = _shown(complaint, team, now)
+        reply = views.handed_over(t, shown, previous=previous)
+        await _card_changed(notices, t, team, shown, complaint.version, reply)
+        await notices.dm(
+            f"complaint-assigned:{complaint.id}:{owner}:{complaint.version}",
+            user=owner,
+            **views.handed_over_dm(t, shown, previous=previous),
+        )
+    return len(complaints)
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
 async def show(services: Services, actor: Actor, reference: str) -> tuple[Shown, list[Event]]:
-    """The card and the whole trail, for the members of the complaint's team only."""
+    """The card and the whole trail, for the members of the complaint's team only. Anyone else is
+    told the same as for a reference that does not exist, so that the answer does not say which
+    references exist."""
     if rules.parse_reference(reference) is None:
         raise UserError("complaints.error.bad_reference", reference=reference)
     async with services.db.reader() as session:
         complaint = await repo.by_reference(session, reference)
-        if complaint is None:
-            raise UserError("complaints.error.not_found", reference=reference)
-        if not _who(actor, complaint.team_id).member:
-            raise UserError("complaints.error.members_only", reference=complaint.reference)
+        if complaint is None or not _who(actor, complaint.team_id).member:
+            raise UserError("complaints.error.not_visible", reference=reference.strip().upper())
         team = await session.get(Team, complaint.team_id)
         events = [
             Event(e.at, e.actor, e.kind, e.from_status, e.to_status, e.note)

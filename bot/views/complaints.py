@@ -5,25 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Complaint as Ids
 from bot.rules.complaints import (
-    CLIENT_MAX,
-    CONTACT_MAX,
-    DESCRIPTION_MAX,
-    NOTE_MAX,
     Action,
     Category,
     ReceivedVia,
     card_actions,
     percent,
 )
+from bot.rules.limits import limit
 from bot.rules.sla import Severity
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
-from bot.views.errors import user_error_text
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
-from bot.views.mrkdwn import escape, mention, when
+from bot.views.mrkdwn import escape, mention, name, when
 
 SEVERITY_ICON = {
     "critical": ":red_circle:",
@@ -74,6 +69,7 @@ FIELD_BLOCKS = {
     "description": Ids.DESCRIPTION_BLOCK,
     "owner": Ids.OWNER_BLOCK,
     "resolution": Ids.RESOLUTION_BLOCK,
+    "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
 }
@@ -99,12 +95,14 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
         owner["initial_user"] = team.default_owner
     blocks += [
         input_block(
-            Ids.CLIENT_BLOCK, t("complaints.form.client"), text_input(Ids.CLIENT, max_length=CLIENT_MAX)
+            Ids.CLIENT_BLOCK,
+            t("complaints.form.client"),
+            text_input(Ids.CLIENT, max_length=limit("complaint.client")),
         ),
         input_block(
             Ids.CONTACT_BLOCK,
             t("complaints.form.contact"),
-            text_input(Ids.CONTACT, max_length=CONTACT_MAX),
+            text_input(Ids.CONTACT, max_length=limit("complaint.client_contact")),
             optional=True,
         ),
         input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
@@ -113,7 +111,12 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
         input_block(
             Ids.DESCRIPTION_BLOCK,
             t("complaints.form.description"),
-            text_input(Ids.DESCRIPTION, max_length=DESCRIPTION_MAX, initial=description, multiline=True),
+            text_input(
+                Ids.DESCRIPTION,
+                max_length=limit("complaint.description"),
+                initial=description,
+                multiline=True,
+            ),
         ),
         input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
     ]
@@ -144,12 +147,12 @@ def resolve_form(t: Translator, shown) -> dict:
         input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
-            text_input(Ids.RESOLUTION, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.RESOLUTION, max_length=limit("complaint.resolution"), multiline=True),
         ),
         input_block(
             Ids.FEEDBACK_BLOCK,
             t("complaints.resolve.feedback"),
-            text_input(Ids.FEEDBACK, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
             optional=True,
         ),
         input_block(
@@ -169,7 +172,7 @@ def reassign_form(t: Translator, shown) -> dict:
 
 
 def escalate_form(t: Translator, shown) -> dict:
-    reason = text_input(Ids.REASON, max_length=NOTE_MAX, multiline=True)
+    reason = text_input(Ids.REASON, max_length=limit("complaint.escalation_reason"), multiline=True)
     blocks = [input_block(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
     return _small_form(t, Ids.ESCALATE_FORM, shown, blocks, t("complaints.escalate.title"))
 
@@ -241,10 +244,6 @@ def _button(t: Translator, action: Action, complaint_id: int) -> dict:
     return button(text, BUTTON[action], str(complaint_id), style=BUTTON_STYLE.get(action))
 
 
-def _message(text: str) -> dict:
-    return {"text": text, "blocks": sections(text)}
-
-
 def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *, previous_owner: str) -> dict:
     """The line in the card's thread that tells a change."""
     params = {"person": mention(actor), "status": status_text(t, shown.status)}
@@ -261,16 +260,41 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
         text = t("complaints.reply.escalate", reason=escape(note), **params)
     else:
         text = t(f"complaints.reply.{action.value}", **params)
-    return _message(text)
+    return message(text)
+
+
+def handed_over(t: Translator, shown, *, previous: str) -> dict:
+    """The line in the card's thread when its owner left the team."""
+    text = t(
+        "complaints.reply.handed_over",
+        previous=mention(previous),
+        owner=mention(shown.owner_id),
+        status=status_text(t, shown.status),
+    )
+    return message(text)
+
+
+def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
+    return message(
+        t(
+            "complaints.handed_over",
+            reference=shown.reference,
+            previous=mention(previous),
+            team=name(shown.team_name),
+            severity=severity_text(t, shown.severity),
+            acknowledge=when(shown.acknowledge_due, shown.timezone),
+            resolve=when(shown.resolve_due, shown.timezone),
+        )
+    )
 
 
 def critical_alert(t: Translator, shown) -> dict:
     """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
-    return _message(
+    return message(
         t(
             "complaints.alert.critical",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             category=category_text(t, shown.category),
             owner=mention(shown.owner_id),
             person=mention(shown.reporter_id),
@@ -280,7 +304,7 @@ def critical_alert(t: Translator, shown) -> dict:
 
 
 def assigned(t: Translator, shown, *, by: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.assigned",
             reference=shown.reference,
@@ -292,11 +316,11 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
 
 
 def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.alert.escalated",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             person=mention(by),
             severity=severity_text(t, shown.severity),
             owner=mention(shown.owner_id),
@@ -308,11 +332,11 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
 def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
     """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
     due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
-    return _message(
+    return message(
         t(
             f"complaints.sla.{int(level)}",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             deadline=t(f"complaints.deadline.{deadline}"),
             due=when(due, shown.timezone),
             owner=mention(shown.owner_id),
@@ -321,18 +345,17 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
     )
 
 
-def refusal(t: Translator, error: UserError) -> dict:
-    return _message(user_error_text(t, error))
-
-
 # -- show, list, help ------------------------------------------------------------------------------
 
 
 def _event_line(t: Translator, event, timezone: str) -> str:
-    who = mention(event.actor) if event.actor else t("complaints.trail.clock")
-    if event.kind == "reassign" and " -> " in event.note:
+    if event.actor:
+        who = mention(event.actor)
+    else:  # the clock, or a roster import handing over a leaver's complaints
+        who = t("complaints.trail.roster" if event.kind == "handover" else "complaints.trail.clock")
+    if event.kind in ("reassign", "handover") and " -> " in event.note:
         before, after = event.note.split(" -> ", 1)
-        what = t("complaints.trail.reassign", previous=mention(before), owner=mention(after))
+        what = t(f"complaints.trail.{event.kind}", previous=mention(before), owner=mention(after))
     elif event.kind.startswith("sla."):
         _, deadline, level = event.kind.split(".")
         what = t(f"complaints.trail.sla.{level}", deadline=t(f"complaints.deadline.{deadline}"))
@@ -370,7 +393,7 @@ def listing(t: Translator, which: str, found) -> dict:
         t(
             "complaints.list.item",
             heading=heading(t, s),
-            team=escape(s.team_name),
+            team=name(s.team_name),
             owner=mention(s.owner_id),
             resolve=when(s.resolve_due, s.timezone),
         )
@@ -397,14 +420,14 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             else t("complaints.summary.percent", value=value, met=met, measured=measured)
         )
 
-    def counts(items: dict[str, int], name) -> str:
-        return ", ".join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
+    def counts(items: dict[str, int], label) -> str:
+        return t.join(f"{label(t, key)} {n}" for key, n in items.items()) or "-"
 
     text = "\n".join(
         [
             t(
                 "complaints.summary.heading",
-                team=escape(team_name),
+                team=name(team_name),
                 start=when(start, timezone)[:10],
                 end=when(end, timezone)[:10],
             ),
@@ -428,4 +451,4 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             ),
         ]
     )
-    return _message(text)
+    return message(text)

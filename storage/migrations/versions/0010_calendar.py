@@ -1,7 +1,7 @@
 """one calendar per team: the stored per-feature holidays move into the team's `calendar` block
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 
 Teams imported from an older roster keep `complaint_sla.holidays`, `standup.holidays` and
 `complaint_sla.business_hours.days` in their settings; the bot now reads the team's one `calendar`
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
