@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.rules.roles import Role, is_lead, may_manage
+from bot.rules.roles import RANK, Role, is_lead, may_manage, supervisor_of
 from bot.rules.team_changes import Action, RosterChange
 from bot.services import complaints
 from bot.services.context import Services
@@ -64,17 +64,19 @@ async def change_roster(
         if action is Action.REMOVE:
             _check(mine, target, None)
             _keep_a_lead(team, target, None)
-            _reassign_reports(team, target)
             await complaints.hand_over(services, session, team, {user_id}, by=actor.user_id)
+            before = _chain(team.members)
+            team.members.remove(target)
             await session.delete(target)
+            _supervise(team.members, before)
             return RosterChange(action, team.name, user_id)
         if action is Action.ROLE:
             assert role is not None
             _check(mine, target, role)
             _keep_a_lead(team, target, role)
+            before = _chain(team.members)
             target.role = role.value
-            if is_lead(role):
-                target.supervisor_id = None
+            _supervise(team.members, before, changed=user_id)
             return RosterChange(action, team.name, user_id, role=role.value)
         _check(mine, target, None)
         target.person.away_until = away_until if action is Action.AWAY else None
@@ -86,9 +88,9 @@ async def _add(session, team: Team, mine: Member, target: Member | None, user_id
         raise UserError("error.already_in_team", person=user_id, team=team.name, role=target.role)
     _check(mine, None, role)
     await repo.ensure_person(session, user_id)
-    leads = [m.user_id for m in team.members if m.role == Role.LEAD]
-    supervisor = None if is_lead(role) else (leads[0] if leads else mine.user_id)
-    session.add(Member(team_id=team.id, user_id=user_id, role=role.value, supervisor_id=supervisor))
+    before = _chain(team.members)
+    team.members.append(Member(team_id=team.id, user_id=user_id, role=role.value))
+    _supervise(team.members, before, changed=user_id)
     return RosterChange(Action.ADD, team.name, user_id, role=role.value)
 
 
@@ -106,9 +108,20 @@ def _keep_a_lead(team: Team, target: Member, new_role: Role | None) -> None:
         raise UserError("error.last_lead", team=team.name)
 
 
-def _reassign_reports(team: Team, leaving: Member) -> None:
-    """Whoever the leaving member supervised now reports to the team's lead (domain.md section 1)."""
-    leads = [m.user_id for m in team.members if m is not leaving and is_lead(m.role)]
-    for member in team.members:
-        if member.supervisor_id == leaving.user_id:
-            member.supervisor_id = leads[0] if leads else None
+def _chain(members: list[Member]) -> list[tuple[str, str]]:
+    return [(m.user_id, m.role) for m in members]
+
+
+def _supervise(members: list[Member], before: list[tuple[str, str]], changed: str | None = None) -> None:
+    """The one supervisor rule after a roster change (domain.md section 1). Whoever had the rule's
+    supervisor before the change (or now has none that ranks above them), and the person changed,
+    get the rule's supervisor after it; a supervisor the roster file chose otherwise stays while it
+    still ranks above them."""
+    after = _chain(members)
+    ranks = dict(after)
+    for member in members:
+        current = member.supervisor_id
+        holds = current in ranks and RANK[ranks[current]] > RANK[member.role]
+        by_rule = current == supervisor_of(member.user_id, before)
+        if member.user_id == changed or not holds or by_rule:
+            member.supervisor_id = supervisor_of(member.user_id, after)

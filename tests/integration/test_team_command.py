@@ -376,3 +376,45 @@ async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
     assert found, answer.args["text"]
     (logged,) = [r for r in caplog.records if found.group(1) in r.getMessage()]
     assert logged.exc_info is not None and "expired_trigger_id" in caplog.text, "the traceback is logged"
+
+
+async def _supervisors(services) -> dict[str, str | None]:
+    from bot.services import roster
+
+    (team,) = (await roster.export_roster(services))["teams"]
+    return {m["user"]: m.get("supervisor") for m in team["members"]}
+
+
+async def test_one_supervisor_rule_for_import_add_role_and_removal_in_a_team_without_a_lead(
+    import_roster, slack_client, services, slack
+):
+    """domain.md section 1: a member's supervisor is the first lead, else the lowest-ranked person
+    above them; leads have supervisors too; the same rule whichever way the roster changes."""
+    director, manager, deputy, member = "U0DIR", "U0MGR", "U0DEP", "U0MEM"
+    slack.profiles[manager] = {"locale": "en-US"}
+    members = [
+        {"user": director, "role": "director"},
+        {"user": manager, "role": "manager"},
+        {"user": deputy, "role": "deputy"},
+        {"user": member, "role": "member"},
+    ]
+    await import_roster({"teams": [{**CS_EAST, "members": members}]})
+    assert await _supervisors(services) == {
+        director: None,
+        manager: director,
+        deputy: manager,
+        member: deputy,
+    }, "import: a team without a lead still gives its members a supervisor"
+
+    await slack_client.command(manager, "/team", f"add <@{NEWCOMER}>")
+    assert (await _supervisors(services))[NEWCOMER] == deputy, "/team add: not the person adding"
+
+    await slack_client.command(manager, "/team", f"role <@{member}> lead")
+    after_role = await _supervisors(services)
+    assert after_role[member] == deputy, "a lead reports to the first deputy"
+    assert after_role[NEWCOMER] == member, "the first lead now supervises the members"
+
+    await slack_client.command(manager, "/team", f"remove <@{deputy}>")
+    after_removal = await _supervisors(services)
+    assert after_removal[member] == manager, "the lead's supervisor left: the next rank above"
+    assert after_removal[NEWCOMER] == member
