@@ -33,6 +33,10 @@ class Progress(StrEnum):
     PERCENT = "percent"
     STATUS_BLOCK = "progress.status"
     STATUS = "status"
+    MAJOR_BLOCK = "progress.major"
+    MAJOR = "major"
+    SOLUTION_BLOCK = "progress.solution"
+    SOLUTION = "solution"
 
 
 class Complaint(StrEnum):

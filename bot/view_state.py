@@ -14,6 +14,11 @@ def text(values: dict, block: str, action: str) -> str:
     return value(values, block, action).get("value") or ""
 
 
+def ticked(values: dict, block: str, action: str) -> set[str]:
+    """The values of the boxes ticked in a checkboxes element."""
+    return {o["value"] for o in value(values, block, action).get("selected_options") or []}
+
+
 def chosen(values: dict, block: str, action: str) -> str | None:
     """The value of the option picked in a select, or None."""
     option = value(values, block, action).get("selected_option")

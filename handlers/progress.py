@@ -100,6 +100,8 @@ def read_form(view: dict) -> progress.ReportForm:
         blockers=view_state.text(values, Progress.BLOCKERS_BLOCK, Progress.BLOCKERS),
         percent=view_state.value(values, Progress.PERCENT_BLOCK, Progress.PERCENT).get("value"),
         status=view_state.chosen(values, Progress.STATUS_BLOCK, Progress.STATUS),
+        major_ticked="major" in view_state.ticked(values, Progress.MAJOR_BLOCK, Progress.MAJOR),
+        solution=view_state.text(values, Progress.SOLUTION_BLOCK, Progress.SOLUTION),
         response_url=metadata.get("url"),
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     func,
     select,
 )
@@ -222,6 +223,9 @@ class ProgressReport(Base):
     blockers: Mapped[str] = mapped_column(Text, default="")
     percent: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))
+    # A major problem (domain.md section 2), and the solution the form then asks for.
+    major: Mapped[bool] = mapped_column(default=False, server_default=false())
+    solution: Mapped[str] = mapped_column(Text, default="", server_default="")
     revision: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -16,6 +16,7 @@ TEXT_LIMITS: dict[str, int] = {
     "progress.done": 3000,
     "progress.next_steps": 3000,
     "progress.blockers": 3000,
+    "progress.solution": 3000,
     "risk.title": 200,
     "risk.cause": 3000,
     "risk.consequence": 3000,

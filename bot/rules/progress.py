@@ -22,7 +22,8 @@ class Status(StrEnum):
 
 # The digest puts bad news first (#82: never play down bad news).
 DIGEST_ORDER = {Status.BLOCKED: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2}
-MAJOR_PROBLEM = re.compile(r"重大问题|重大問題|major problem", re.IGNORECASE)
+# The regulations' words for a major problem (重大问题 / 重大事件), in each language we speak.
+MAJOR_PROBLEM = re.compile(r"重大问题|重大問題|重大事件|major problem", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,26 @@ def fold_project(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def needs_leads_now(status: Status | str, blockers: str) -> bool:
-    """Blocked, or a major problem (重大问题) named in the blockers: the leads hear at once."""
-    return Status(status) is Status.BLOCKED or bool(MAJOR_PROBLEM.search(blockers or ""))
+def is_major(flagged: bool, *texts: str) -> bool:
+    """A major problem: ticked in the form, or named in so many words anywhere in the report."""
+    return flagged or any(MAJOR_PROBLEM.search(text or "") for text in texts)
 
 
-def news_for_leads(status: Status | str, blockers: str, *, before: tuple[str, str] | None) -> bool:
-    """Whether a report, stored over its earlier version `before` (status, blockers) if any, tells the
-    leads something at once: it needs them, and they have not been told this very problem already
-    (a new blocker is news; a corrected percent on the same blocker is not)."""
-    if not needs_leads_now(status, blockers):
+def needs_leads_now(status: Status | str, major: bool) -> bool:
+    """Blocked, or a major problem: the leads hear at once (and for a major problem, those above them)."""
+    return Status(status) is Status.BLOCKED or major
+
+
+def news_for_leads(
+    status: Status | str, blockers: str, major: bool, *, before: tuple[str, str, bool] | None
+) -> bool:
+    """Whether a report, stored over its earlier version `before` (status, blockers, major) if any,
+    tells the leads something at once: it needs them, and they have not been told this very problem
+    already (a new blocker is news, and so is a problem that has become major; a corrected percent on
+    the same blocker is not)."""
+    if not needs_leads_now(status, major):
         return False
-    if before is None or not needs_leads_now(*before):
+    if before is None or not needs_leads_now(before[0], before[2]) or (major and not before[2]):
         return True
     return " ".join(before[1].split()) != " ".join(blockers.split())
 
@@ -96,6 +105,8 @@ def form_errors(
     percent: str | None,
     status: str | None,
     blockers: str,
+    major: bool = False,
+    solution: str = "",
 ) -> dict[str, str]:
     """Field -> catalog key of what is wrong with a submitted report; empty when it is good."""
     errors: dict[str, str] = {}
@@ -120,6 +131,11 @@ def form_errors(
         errors["blockers"] = "progress.error.blockers_missing"
     if too_long("progress.blockers", blockers):
         errors["blockers"] = "progress.error.too_long"
+    # 对于重大问题应及时向上级汇报并提出解决方案: a major problem comes with a proposed solution.
+    if major and not solution.strip():
+        errors["solution"] = "progress.error.solution_missing"
+    elif too_long("progress.solution", solution):
+        errors["solution"] = "progress.error.too_long"
     return errors
 
 

@@ -9,7 +9,7 @@ from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
-from bot.rules.roles import is_lead
+from bot.rules.roles import above_leads, is_lead, supervisor_of
 from bot.rules.roster import ProgressSettings, team_days
 from bot.services.context import Services
 from bot.services.directory import Actor, Membership
@@ -35,6 +35,8 @@ class Report:
     blockers: str
     percent: int
     status: Status
+    major: bool = False
+    solution: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class ReportForm:
     blockers: str
     percent: str | None
     status: str | None
+    major_ticked: bool = False
+    solution: str = ""
     # Where to confirm: the response_url of the command or button that opened the form, if any.
     response_url: str | None = None
 
@@ -70,11 +74,15 @@ class ReportInput:
     blockers: str
     percent: int
     status: Status
+    major: bool
+    solution: str
     response_url: str | None
 
 
 def checked(form: ReportForm) -> ReportInput:
     """The report the form holds, or InvalidForm naming every bad field."""
+    texts = (form.project_typed, form.project_chosen or "", form.done, form.next_steps, form.blockers)
+    major = rules.is_major(form.major_ticked, *texts)
     errors = rules.form_errors(
         project_chosen=form.project_chosen,
         project_typed=form.project_typed,
@@ -83,6 +91,8 @@ def checked(form: ReportForm) -> ReportInput:
         percent=form.percent,
         status=form.status,
         blockers=form.blockers,
+        major=major,
+        solution=form.solution,
     )
     if not form.team_key:
         errors["team"] = "progress.error.team_missing"
@@ -96,6 +106,8 @@ def checked(form: ReportForm) -> ReportInput:
         blockers=form.blockers.strip(),
         percent=int(form.percent),
         status=Status(form.status),
+        major=major,
+        solution=form.solution.strip(),
         response_url=form.response_url,
     )
 
@@ -159,7 +171,7 @@ async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
         stored = await repo.find(
             session, team_id=team.id, user_id=actor.user_id, project_key=key, period=period.key
         )
-        before = (stored.status, stored.blockers) if stored is not None else None
+        before = (stored.status, stored.blockers, stored.major) if stored is not None else None
         was_complete = stored is not None and stored.percent >= 100
         if stored is None:
             stored = ProgressReport(
@@ -176,6 +188,7 @@ async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
         stored.project = report.project
         stored.done, stored.next_steps, stored.blockers = report.done, report.next_steps, report.blockers
         stored.percent, stored.status, stored.updated_at = report.percent, report.status.value, now
+        stored.major, stored.solution = report.major, report.solution
         await session.flush()
         saved = _report(stored, team)
         await _notify(
@@ -186,7 +199,7 @@ async def submit(services: Services, actor: Actor, form: ReportForm) -> Report:
             stored.revision,
             actor,
             response_url=report.response_url,
-            alert=rules.news_for_leads(saved.status, saved.blockers, before=before),
+            alert=rules.news_for_leads(saved.status, saved.blockers, saved.major, before=before),
             celebrate=saved.percent >= 100 and not was_complete,
         )
     return saved
@@ -214,11 +227,21 @@ async def _notify(
         await notices.dm(confirm_key, user=actor.user_id, **confirmation)
     theirs = translator(team.locale)
     if alert:
+        chain = [(m.user_id, m.role) for m in team.members]
+        above = [user for user in above_leads(chain) if user != actor.user_id] if saved.major else []
+        nobody_above = saved.major and not above_leads(chain)
         await notices.post(
             f"progress-alert:{saved.id}:{revision}",
             channel=team.digest_channel_id,
-            **views.blocked_alert(theirs, saved),
+            **views.blocked_alert(theirs, saved, nobody_above=nobody_above),
         )
+        # 若遇到重大问题，及时向业务部门经理汇报: the people above the leads hear of it themselves.
+        for user in above:
+            await notices.dm(
+                f"progress-major:{saved.id}:{revision}:{user}",
+                user=user,
+                **views.blocked_alert(theirs, saved),
+            )
     if celebrate:
         await notices.post(
             f"progress-done:{team.id}:{saved.id}", channel=team.channel_id, **views.celebration(theirs, saved)
@@ -233,6 +256,8 @@ def _snapshot(report: ProgressReport) -> dict:
         "blockers": report.blockers,
         "percent": report.percent,
         "status": report.status,
+        "major": report.major,
+        "solution": report.solution,
         "updated_at": report.updated_at.isoformat(),
     }
 
@@ -250,6 +275,8 @@ def _report(stored: ProgressReport, team: Team) -> Report:
         stored.blockers,
         stored.percent,
         Status(stored.status),
+        stored.major,
+        stored.solution,
     )
 
 
@@ -300,12 +327,14 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
         ]
     )
     reported = {r.user_id for r in reports}
+    # Everyone but the team's top person reports, leads and deputies too (domain.md section 2).
     # Someone back before the deadline owes the report; someone away on the due day does not.
     due_day = period.due_at.date()
+    chain = [(m.user_id, m.role) for m in team.members]
     expected = [
         m.user_id
         for m in team.members
-        if not is_lead(m.role) and not rules.is_away(m.person.away_until, due_day)
+        if supervisor_of(m.user_id, chain) is not None and not rules.is_away(m.person.away_until, due_day)
     ]
     missing = sorted(u for u in expected if u not in reported)
     return TeamStatus(team.name, period, rules.digest_order(lines), missing)

@@ -59,6 +59,15 @@ def select(
     return element
 
 
+def checkbox(action_id: str, text: str, value: str, *, ticked: bool = False) -> dict:
+    """One checkbox (a checkboxes element with a single option)."""
+    box = option(text, value)
+    element: dict = {"type": "checkboxes", "action_id": action_id, "options": [box]}
+    if ticked:
+        element["initial_options"] = [box]
+    return element
+
+
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict:
     element = {"type": "button", "action_id": action_id, "text": plain(text, BUTTON_TEXT_MAX), "value": value}
     if style:

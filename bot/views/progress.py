@@ -7,7 +7,7 @@ from bot.ids import Progress
 from bot.rules.limits import limit
 from bot.rules.progress import Period, ProjectLine, Status
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, message, sections
-from bot.views.forms import actions, button, input_block, modal, option, select, text_input
+from bot.views.forms import actions, button, checkbox, input_block, modal, option, select, text_input
 from bot.views.mrkdwn import escape, mention, name, when
 
 STATUS_ICON = {
@@ -81,6 +81,29 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
             hint=t("progress.form.blockers_note"),
         ),
         input_block(
+            Progress.MAJOR_BLOCK,
+            t("progress.form.major"),
+            checkbox(
+                Progress.MAJOR,
+                t("progress.form.major_option"),
+                "major",
+                ticked=bool(prefill and prefill.major),
+            ),
+            optional=True,
+        ),
+        input_block(
+            Progress.SOLUTION_BLOCK,
+            t("progress.form.solution"),
+            _long_text(
+                Progress.SOLUTION,
+                "progress.solution",
+                t("progress.form.solution_hint"),
+                prefill.solution if prefill else "",
+            ),
+            optional=True,
+            hint=t("progress.form.solution_note"),
+        ),
+        input_block(
             Progress.PERCENT_BLOCK, t("progress.form.percent"), _percent(prefill.percent if prefill else None)
         ),
         input_block(
@@ -109,6 +132,7 @@ FIELD_BLOCKS = {
     "percent": Progress.PERCENT_BLOCK,
     "status": Progress.STATUS_BLOCK,
     "blockers": Progress.BLOCKERS_BLOCK,
+    "solution": Progress.SOLUTION_BLOCK,
 }
 
 
@@ -170,20 +194,29 @@ def report_lines(t: Translator, report) -> str:
         lines.append(t("progress.report.next", text=escape(report.next_steps)))
     if report.blockers.strip():
         lines.append(t("progress.report.blockers", text=escape(report.blockers)))
+    if report.major:
+        lines.append(t("progress.report.major"))
+    if report.solution.strip():
+        lines.append(t("progress.report.solution", text=escape(report.solution)))
     return "\n".join(lines)
 
 
-def blocked_alert(t: Translator, report) -> dict:
-    """To the leads at once: who, which project, the blocker, and a button to the whole report.
-    A report that is not blocked comes here for the major problem its blockers name."""
+def blocked_alert(t: Translator, report, *, nobody_above: bool = False) -> dict:
+    """To the leads at once (and for a major problem to the people above them): who, which project,
+    the blocker, the proposed solution, and a button to the whole report. `nobody_above`: the team
+    has nobody above its leads, so the leads are the highest this major problem goes."""
     text = t(
-        "progress.alert" if report.status is Status.BLOCKED else "progress.alert.major",
+        "progress.alert.major" if report.major else "progress.alert",
         person=mention(report.user_id),
         project=name(report.project),
         team=name(report.team_name),
         status=status_text(t, report.status),
         blockers=escape(report.blockers or "-"),
     )
+    if report.solution.strip():
+        text += "\n" + t("progress.report.solution", text=escape(report.solution))
+    if nobody_above:
+        text += "\n" + t("progress.alert.nobody_above")
     blocks = [
         *sections(text),
         actions([button(t("progress.alert.open"), Progress.OPEN_REPORT, str(report.id), style="danger")]),

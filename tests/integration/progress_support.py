@@ -84,6 +84,8 @@ def state_of(view: dict, answers: dict[str, str | None]) -> dict:
         if kind in ("static_select", "radio_buttons"):
             chosen = _option(element, answer) if answer is not None else None
             state = {"type": kind, "selected_option": chosen}
+        elif kind == "checkboxes":  # answered with the values ticked
+            state = {"type": kind, "selected_options": [_option(element, v) for v in answer or []]}
         else:
             state = {"type": kind, "value": answer}
         values[block_id] = {element["action_id"]: state}
@@ -92,7 +94,9 @@ def state_of(view: dict, answers: dict[str, str | None]) -> dict:
     return {"values": values}
 
 
-def _initial(element: dict) -> str | None:
+def _initial(element: dict) -> str | list[str] | None:
+    if "initial_options" in element:
+        return [o["value"] for o in element["initial_options"]]
     if "initial_option" in element:
         return element["initial_option"]["value"]
     return element.get("initial_value")

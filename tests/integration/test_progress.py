@@ -62,6 +62,8 @@ FIELDS = {
     "blockers": Progress.BLOCKERS_BLOCK,
     "percent": Progress.PERCENT_BLOCK,
     "status": Progress.STATUS_BLOCK,
+    "major": Progress.MAJOR_BLOCK,
+    "solution": Progress.SOLUTION_BLOCK,
 }
 
 
@@ -495,12 +497,90 @@ async def test_a_major_problem_reaches_the_leads_even_when_not_blocked(team, sla
         percent="40",
         status="at_risk",
         blockers="客户数据丢失，重大问题",
+        solution="Restore from last night's backup",
     )
 
     [alert] = await posts_to(slack, LEADS_CHANNEL)
     text = text_of(alert.args)
-    assert "重大问题" in text and "<@U0ANN01>" in text
+    assert "<@U0ANN01> reports a major problem on *CRM rollout*" in text and "重大问题" in text
     assert "is blocked" not in text, "it is at risk, not blocked: the alert says what it is"
+    assert "*Proposed solution:* Restore from last night's backup" in text
+    assert "Nobody in this team is above the leads, so this major problem stops with you." in text
+
+
+DEPUTY, MANAGER, DIRECTOR = "U0DEP01", "U0MGR01", "U0DIR01"
+CHAIN = {
+    **LAUNCH,
+    "members": [
+        {"user": DIRECTOR, "role": "director"},
+        {"user": MANAGER, "role": "manager"},
+        {"user": DEPUTY, "role": "deputy"},
+        *LAUNCH["members"],
+    ],
+}
+
+
+@pytest.fixture
+async def chain(clock, import_roster, services):
+    """The launch team with a deputy, a manager and a director above its lead."""
+    await import_roster({"teams": [CHAIN]})
+    async with sending(services):
+        yield
+
+
+async def test_a_ticked_major_problem_asks_for_a_solution_then_reaches_the_people_above_the_leads(
+    chain, slack_client, slack, services
+):
+    slack.profiles[ANN] = {"locale": "zh-CN"}
+    view, view_id = await open_form(slack_client, slack, ANN)
+    answers = {"project": "CRM rollout", "done": "Import", "percent": "40", "status": "at_risk"}
+
+    refused = await submit(slack_client, ANN, view, view_id, **answers, major=["major"])
+
+    assert refused.json() == {
+        "response_action": "errors",
+        "errors": {Progress.SOLUTION_BLOCK: "重大问题须提出解决方案：你有什么建议？"},
+    }
+    assert await stored(services) == []
+
+    accepted = await submit(
+        slack_client, ANN, view, view_id, **answers, major=["major"], solution="Call the vendor's CTO"
+    )
+    assert accepted.content == b""
+
+    [alert] = await posts_to(slack, LEADS_CHANNEL)
+    dms = {user: (await posts_to(slack, "D" + user[1:]))[0] for user in (DEPUTY, MANAGER, DIRECTOR)}
+    for dm in [alert, *dms.values()]:
+        text = text_of(dm.args)
+        assert "<@U0ANN01> reports a major problem on *CRM rollout*" in text
+        assert "*Proposed solution:* Call the vendor's CTO" in text
+        assert "Nobody in this team is above" not in text
+    [report_row] = await stored(services)
+    assert report_row.major and report_row.solution == "Call the vendor's CTO"
+
+
+async def test_a_report_that_is_merely_blocked_stays_with_the_leads(chain, slack_client, slack, services):
+    await report(
+        slack_client, slack, ANN, project="CRM", done="Import", status="blocked", blockers="No API key"
+    )
+
+    await posts_to(slack, LEADS_CHANNEL)
+    await all_sent(services)
+    opened = {c.args["users"] for c in slack.calls_to("conversations.open")}
+    assert not opened & {DEPUTY, MANAGER, DIRECTOR}
+
+
+async def test_leads_and_deputies_owe_reports_only_the_top_person_does_not(
+    chain, slack_client, slack, services
+):
+    await report(slack_client, slack, ANN, project="CRM rollout", done="Import")
+
+    reply = await slack_client.command(MANAGER, "/progress", "team")
+
+    missing = text_of(reply.json()).split("*Not reported yet:*")[1]
+    for user in (DEPUTY, MANAGER, LEAD, BOB, CAT):
+        assert f"<@{user}>" in missing, f"{user} reports to their own supervisor"
+    assert f"<@{DIRECTOR}>" not in missing and f"<@{ANN}>" not in missing
 
 
 async def test_correcting_a_blocked_report_does_not_alert_the_leads_again_a_new_blocker_does(

@@ -15,6 +15,7 @@ from bot.rules.progress import (
     fold_project,
     form_errors,
     is_away,
+    is_major,
     needs_leads_now,
     news_for_leads,
     period_at,
@@ -149,38 +150,58 @@ def test_form_errors_name_every_bad_field(change, errors):
 
 
 @pytest.mark.parametrize(
-    ("status", "blockers", "expected"),
+    ("ticked", "texts", "expected"),
     [
-        ("blocked", "No API key", True),
-        (Status.BLOCKED, "", True),
-        ("at_risk", "客户数据丢失，重大问题", True),
-        ("on_track", "發現重大問題", True),
-        ("at_risk", "a Major Problem with the vendor", True),
-        ("at_risk", "a minor problem", False),
-        ("on_track", "重大", False),
-        ("on_track", "", False),
-        ("at_risk", "", False),
+        (True, ("",), True),
+        (False, ("客户数据丢失，重大问题",), True),
+        (False, ("發現重大問題",), True),
+        (False, ("出现重大事件",), True),
+        (False, ("a Major Problem with the vendor",), True),
+        (False, ("CRM", "Import done", "", "a major problem"), True),  # in any field
+        (False, ("Major problem review", "", ""), True),  # the project's name counts too
+        (False, ("a minor problem",), False),
+        (False, ("重大",), False),
+        (False, ("", ""), False),
     ],
 )
-def test_the_leads_hear_at_once_of_blocked_reports_and_major_problems(status, blockers, expected):
-    assert needs_leads_now(status, blockers) is expected
+def test_a_major_problem_is_ticked_or_named_anywhere_in_the_report(ticked, texts, expected):
+    assert is_major(ticked, *texts) is expected
 
 
 @pytest.mark.parametrize(
-    ("status", "blockers", "before", "expected"),
+    ("status", "major", "expected"),
     [
-        ("blocked", "No API key", None, True),  # a new report
-        ("blocked", "No API key", ("on_track", ""), True),  # newly blocked
-        ("blocked", "No API key", ("at_risk", "Vendor is slow"), True),
-        ("blocked", "No API key", ("blocked", "No API key"), False),  # same problem, percent corrected
-        ("blocked", "No  API key ", ("blocked", "No API key"), False),
-        ("blocked", "No API key, no budget", ("blocked", "No API key"), True),  # a new blocker
-        ("at_risk", "重大问题：数据丢失", ("on_track", ""), True),
-        ("on_track", "", ("blocked", "No API key"), False),  # unblocked: good news waits for the digest
+        ("blocked", False, True),
+        (Status.BLOCKED, True, True),
+        ("at_risk", True, True),
+        ("on_track", True, True),
+        ("on_track", False, False),
+        ("at_risk", False, False),
     ],
 )
-def test_the_leads_are_told_of_a_problem_once_and_again_when_it_changes(status, blockers, before, expected):
-    assert news_for_leads(status, blockers, before=before) is expected
+def test_the_leads_hear_at_once_of_blocked_reports_and_major_problems(status, major, expected):
+    assert needs_leads_now(status, major) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "blockers", "major", "before", "expected"),
+    [
+        ("blocked", "No API key", False, None, True),  # a new report
+        ("blocked", "No API key", False, ("on_track", "", False), True),  # newly blocked
+        ("blocked", "No API key", False, ("at_risk", "Vendor is slow", False), True),
+        ("blocked", "No API key", False, ("blocked", "No API key", False), False),  # percent corrected
+        ("blocked", "No  API key ", False, ("blocked", "No API key", False), False),
+        ("blocked", "No API key, no budget", False, ("blocked", "No API key", False), True),  # new blocker
+        ("at_risk", "数据丢失", True, ("on_track", "", False), True),
+        ("blocked", "No API key", True, ("blocked", "No API key", False), True),  # it has become major
+        ("at_risk", "数据丢失", True, ("at_risk", "数据丢失", True), False),  # the same major problem
+        ("on_track", "", False, ("blocked", "No API key", False), False),  # good news waits
+    ],
+)
+def test_the_leads_are_told_of_a_problem_once_and_again_when_it_changes(
+    status, blockers, major, before, expected
+):
+    assert news_for_leads(status, blockers, major, before=before) is expected
 
 
 def line(project: str, status: Status, percent: int = 50, reporters=("U1",)) -> ProjectLine:
