@@ -184,8 +184,3 @@ def project_lines(words: list[Word]) -> list[ProjectLine]:
 def digest_order(lines: list[ProjectLine]) -> list[ProjectLine]:
     """Blocked first, at risk next, then on track; within each, by project name. Never by person."""
     return sorted(lines, key=lambda line: (DIGEST_ORDER[line.status], fold_project(line.project)))
-
-
-def is_away(away_until: date | None, on: date) -> bool:
-    """Someone marked away until a date is away up to and including that date."""
-    return away_until is not None and away_until >= on

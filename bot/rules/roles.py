@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 
 
@@ -16,6 +17,11 @@ class Role(StrEnum):
 
 # Looked up by a Role or by its value ("lead"): a StrEnum member and its string are the same key.
 RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.DEPUTY: 2, Role.MANAGER: 3, Role.DIRECTOR: 4}
+
+
+def is_away(away_until: date | None, on: date) -> bool:
+    """Someone marked away until a date is away up to and including that date."""
+    return away_until is not None and away_until >= on
 
 
 def is_lead(role: Role | str) -> bool:

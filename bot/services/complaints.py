@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidForm, UserError
@@ -13,7 +13,7 @@ from bot.rules import complaints as rules
 from bot.rules import sla
 from bot.rules.calendar import Calendar
 from bot.rules.complaints import Action, Status, Who
-from bot.rules.roles import RANK, Role, is_lead
+from bot.rules.roles import RANK, Role, is_away, is_lead
 from bot.rules.roster import ComplaintSlaSettings, team_days
 from bot.rules.sla import Deadline, Level, Severity
 from bot.services import changes
@@ -119,10 +119,13 @@ def complaint_clock(team: Team | TeamClock) -> Calendar:
     return sla.calendar_for(sla_settings(team), team_days(team.settings), team.timezone)
 
 
-def default_owner(team: Team, leaving: Collection[str] = ()) -> str | None:
+def default_owner(team: Team, leaving: Collection[str] = (), *, on: date | None = None) -> str | None:
     """The team's default owner: its client consultant as set in complaint_sla, else its first lead,
-    else the first person above the leads; never someone who is not (or no longer) in the team."""
+    else the first person above the leads; never someone who is not (or no longer) in the team, nor,
+    given the day `on`, someone away that day while anyone else can take it."""
     staying = [m for m in team.members if m.user_id not in leaving]
+    if on is not None:
+        staying = [m for m in staying if not is_away(m.person.away_until, on)] or staying
     settings = sla_settings(team)
     if settings is not None and settings.default_owner in {m.user_id for m in staying}:
         return settings.default_owner
@@ -192,7 +195,8 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
     async with services.db.reader() as session:
         ids = [m.team_id for m in actor.memberships] or None
         teams = await team_repo.teams_with_members(session, ids)
-        choices = tuple(TeamChoice(t.key, t.name, default_owner(t)) for t in teams)
+        now = services.now()
+        choices = tuple(TeamChoice(t.key, t.name, default_owner(t, on=_day(t, now))) for t in teams)
     if not choices:
         raise UserError("complaints.error.no_teams")
     chosen = next((c for c in choices if c.key == team_key), None)
@@ -577,12 +581,31 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
     return f"{len(due)} complaint(s) due, {len(fired_now)} step(s) fired"
 
 
+def _day(team: Team | TeamClock, at: datetime) -> date:
+    """The team's date at `at`."""
+    return at.astimezone(ZoneInfo(team.timezone)).date()
+
+
+def _stand_in(team: Team, owner: str, on: date) -> str | None:
+    """Who takes the owner's SLA steps while they are away (the default owner, else the first lead),
+    or None when the owner is there (or nobody else can)."""
+    mine = next((m for m in team.members if m.user_id == owner), None)
+    if mine is None or not is_away(mine.person.away_until, on):
+        return None
+    return default_owner(team, leaving={owner}, on=on)
+
+
 async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Step, at: datetime) -> None:
     shown = _shown(complaint, team, at)
     key = f"complaint-sla:{complaint.id}:{step.deadline}:{int(step.level)}:{step.due_at.isoformat()}"
     message = views.sla_step(t, shown, step.deadline, step.level)
     if step.level in (Level.DUE_SOON, Level.OWNER):
-        await notices.dm(key, user=complaint.owner_id, **message)
+        stand_in = _stand_in(team, complaint.owner_id, _day(team, at))
+        if stand_in is None:
+            await notices.dm(key, user=complaint.owner_id, **message)
+        else:
+            on_behalf = views.sla_step(t, shown, step.deadline, step.level, stand_in_for=complaint.owner_id)
+            await notices.dm(key, user=stand_in, **on_behalf)
     if step.level is Level.OWNER:
         await _card_changed(notices, t, team, shown, complaint.version, message)
     elif step.level is Level.LEADS:

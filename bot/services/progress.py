@@ -9,7 +9,7 @@ from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
-from bot.rules.roles import above_leads, is_lead, supervisor_of
+from bot.rules.roles import above_leads, is_away, is_lead, supervisor_of
 from bot.rules.roster import ProgressSettings, team_days
 from bot.services.context import Services
 from bot.services.directory import Actor, Membership
@@ -334,7 +334,7 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
     expected = [
         m.user_id
         for m in team.members
-        if supervisor_of(m.user_id, chain) is not None and not rules.is_away(m.person.away_until, due_day)
+        if supervisor_of(m.user_id, chain) is not None and not is_away(m.person.away_until, due_day)
     ]
     missing = sorted(u for u in expected if u not in reported)
     return TeamStatus(team.name, period, rules.digest_order(lines), missing)

@@ -329,20 +329,22 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
     )
 
 
-def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
-    """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
+def sla_step(t: Translator, shown, deadline: str, level: int, *, stand_in_for: str | None = None) -> dict:
+    """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers.
+    `stand_in_for`: the owner is away, and this goes to whoever takes their steps meanwhile."""
     due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
-    return message(
-        t(
-            f"complaints.sla.{int(level)}",
-            reference=shown.reference,
-            team=name(shown.team_name),
-            deadline=t(f"complaints.deadline.{deadline}"),
-            due=when(due, shown.timezone),
-            owner=mention(shown.owner_id),
-            severity=severity_text(t, shown.severity),
-        )
+    text = t(
+        f"complaints.sla.{int(level)}",
+        reference=shown.reference,
+        team=name(shown.team_name),
+        deadline=t(f"complaints.deadline.{deadline}"),
+        due=when(due, shown.timezone),
+        owner=mention(shown.owner_id),
+        severity=severity_text(t, shown.severity),
     )
+    if stand_in_for is not None:
+        text = t("complaints.sla.on_behalf", owner=mention(stand_in_for)) + "\n" + text
+    return message(text)
 
 
 # -- show, list, help ------------------------------------------------------------------------------

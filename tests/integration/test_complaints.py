@@ -620,6 +620,44 @@ async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, servi
     assert after.next_escalation_at == resolve_due_soon, "the resolve deadline's ladder is next"
 
 
+async def test_an_away_owners_steps_go_to_the_stand_in_and_new_complaints_skip_them(
+    clock, slack_client, slack, services
+):
+    """domain.md section 3: someone away gets no complaint by default, and the ladder's steps meant
+    for them go to the default owner (else the first lead), saying on whose behalf."""
+    away = await slack_client.command(LEAD, "/team", f"away <@{OWNER}> until 2026-11-20")
+    assert "away until 2026-11-20" in _text(away.json())
+
+    await slack_client.command(MEMBER, "/complaint", "Invoice was charged twice")
+    (opened,) = await slack.wait_for("views.open", 1)
+    blocks = {b["block_id"]: b for b in _view(opened)["blocks"] if b["type"] == "input"}
+    assert blocks[Ids.OWNER_BLOCK]["element"]["initial_user"] == LEAD, "the default owner is away"
+
+    await _log(slack_client, owner=OWNER)  # someone may still choose them
+    async with sending(services):
+        await _sweep(services, clock, MONDAY + timedelta(minutes=90))
+        await eventually(lambda: _dm_to(slack, LEAD), within=5)
+    (told,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01AAA"]
+    assert _text(told.args).startswith("On behalf of <@U01BBB>, who is away")
+    assert "is due soon" in _text(told.args)
+    to_owner = [_text(c.args) for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01BBB"]
+    assert not [t for t in to_owner if "is due soon" in t], "no step to the owner while they are away"
+
+    clock.at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # back on Monday: their own steps again
+    await _log(slack_client, owner=OWNER)
+    async with sending(services):
+        await _sweep(services, clock, clock.at + timedelta(minutes=90))
+
+        async def owner_told() -> bool:
+            return any(
+                "is due soon" in _text(c.args)
+                for c in slack.calls_to("chat.postMessage")
+                if c.args["channel"] == "D01BBB"
+            )
+
+        await eventually(owner_told, within=5)
+
+
 async def test_acknowledging_stops_its_ladder(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)

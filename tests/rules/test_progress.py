@@ -14,7 +14,6 @@ from bot.rules.progress import (
     digest_order,
     fold_project,
     form_errors,
-    is_away,
     is_major,
     needs_leads_now,
     news_for_leads,
@@ -22,6 +21,7 @@ from bot.rules.progress import (
     period_due_by,
     project_lines,
 )
+from bot.rules.roles import is_away
 
 SHANGHAI, NEW_YORK = "Asia/Shanghai", "America/New_York"
 WEEKLY = {"cadence": "weekly", "due": "fri 17:00"}
