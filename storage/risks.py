@@ -33,7 +33,7 @@ async def by_id(session: AsyncSession, risk_id: int, *, lock: bool = False) -> R
 
 
 async def by_reference(session: AsyncSession, reference: str) -> Risk | None:
-    return await session.scalar(select(Risk).where(Risk.reference == reference.upper()))
+    return await session.scalar(select(Risk).where(Risk.reference == reference.strip().upper()))
 
 
 async def events_of(session: AsyncSession, risk_id: int) -> Sequence[RiskEvent]:
@@ -60,14 +60,17 @@ async def of_team(
     return (await session.scalars(query)).all()
 
 
-async def indicators_of(session: AsyncSession, risk_ids: Collection[int]) -> dict[int, list[RiskIndicator]]:
-    """Each risk's indicators, in the order they were added."""
+async def indicators_of(
+    session: AsyncSession, risk_ids: Collection[int], *, lock: bool = False
+) -> dict[int, list[RiskIndicator]]:
+    """Each risk's indicators, in the order they were added (locked: two values at once cross once)."""
     found: dict[int, list[RiskIndicator]] = {i: [] for i in risk_ids}
     if not found:
         return found
-    rows = await session.scalars(
-        select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
-    )
+    query = select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
+    if lock:
+        query = query.with_for_update()
+    rows = await session.scalars(query.execution_options(populate_existing=True))
     for indicator in rows:
         found[indicator.risk_id].append(indicator)
     return found

@@ -226,6 +226,30 @@ def update_form(t: Translator, shown) -> dict:
     return _small_form(t, Ids.UPDATE_FORM, shown, blocks, t("risks.update.heading"))
 
 
+def indicator_form(t: Translator, shown) -> dict:
+    return _small_form(
+        t, Ids.INDICATOR_FORM, shown, indicator_inputs(t, optional=False), t("risks.indicator.heading")
+    )
+
+
+def value_form(t: Translator, shown) -> dict:
+    """Which indicator (when there are several) and the value."""
+    options = [option(i.name, i.name) for i in shown.indicators]
+    blocks = []
+    if len(options) > 1:
+        which = select(Ids.INDICATOR, options, placeholder=t("risks.form.pick"))
+        blocks.append(input_block(Ids.INDICATOR_BLOCK, t("risks.form.indicator"), which))
+    blocks.append(
+        input_block(
+            Ids.VALUE_BLOCK,
+            t("risks.form.value"),
+            text_input(Ids.VALUE, max_length=32),
+            hint=t("risks.form.value_hint"),
+        )
+    )
+    return _small_form(t, Ids.VALUE_FORM, shown, blocks, t("risks.value.heading"))
+
+
 # -- the card --------------------------------------------------------------------------------------
 
 
@@ -320,6 +344,45 @@ def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
     if before is None:
         return _message(t("risks.alert.new", **params))
     return _message(t("risks.alert.raised", previous=level_text(t, before), **params))
+
+
+def _trend(values: list[float]) -> str:
+    return " → ".join(number(v) for v in values)
+
+
+def breach_alert(t: Translator, shown, indicator, trend: list[float], *, by: str | None) -> dict:
+    """To the owner and the leads at once: an indicator reached its threshold."""
+    return _message(
+        t(
+            "risks.alert.breach",
+            reference=shown.reference,
+            title=escape(shown.title),
+            team=escape(shown.team_name),
+            name=escape(indicator.name),
+            value=number(indicator.last_value),
+            unit=escape(indicator.unit),
+            direction=t(f"risks.direction.{indicator.direction}"),
+            threshold=number(indicator.threshold),
+            trend=_trend(trend),
+            owner=mention(shown.owner_id),
+            source=mention(by) if by else t("risks.alert.from_cli"),
+        )
+    )
+
+
+def recorded(t: Translator, done) -> dict:
+    """The answer to `/risk value`: what the value did."""
+    indicator = done.indicator
+    params = {
+        "reference": done.reference,
+        "name": escape(indicator.name),
+        "value": number(indicator.last_value),
+        "unit": escape(indicator.unit),
+        "threshold": number(indicator.threshold),
+    }
+    what = done.crossing.value if done.crossing else ("still_breached" if indicator.breached else "inside")
+    text = t(f"risks.value.{what}", **params)
+    return ephemeral(text, sections(text))
 
 
 def refusal(t: Translator, error: UserError) -> dict:
