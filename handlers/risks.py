@@ -10,7 +10,6 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
-from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Risk as Ids
@@ -18,7 +17,7 @@ from bot.parsing import HELP_WORDS
 from bot.services import risks
 from bot.slackapp.routing import Routes
 from bot.views import risks as views
-from bot.views.forms import field_errors
+from handlers import forms
 
 
 async def risk_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
@@ -74,21 +73,9 @@ def read_form(view: dict) -> risks.RiskInput:
     )
 
 
-async def _answer(ack: AsyncAck, actor, submit) -> None:
-    """A form's submission: the service checks and applies it, then Slack gets the ack, or the
-    fields that are wrong, shown inline (nothing was stored)."""
-    try:
-        await submit
-    except InvalidForm as invalid:
-        t = translator(actor.locale)
-        await ack(response_action="errors", errors=field_errors(t, invalid.fields, views.FIELD_BLOCKS))
-        return
-    await ack()
-
-
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    await _answer(ack, actor, risks.raise_risk(services, actor, read_form(view)))
+    await forms.answer(ack, actor, risks.raise_risk(services, actor, read_form(view)), views.FIELD_BLOCKS)
 
 
 def _risk_id(view: dict) -> int:
@@ -128,7 +115,7 @@ async def submit_update(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     )
     risk_id = _risk_id(view)
     updating = risks.update(services, actor, risk_id, change)
-    await _answer(ack, actor, risks.or_tell(services, actor, risk_id, updating))
+    await forms.answer(ack, actor, risks.or_tell(services, actor, risk_id, updating), views.FIELD_BLOCKS)
 
 
 def register(app: Routes) -> None:

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import risks as rules
 from bot.rules.risks import Crossing, Direction, Level, Status, Strategy
 from bot.rules.roles import is_lead
+from bot.services import changes
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.views import risks as views
@@ -305,26 +304,6 @@ def _card_key(risk_id: int) -> str:
 # -- changes by the owner and the leads ----------------------------------------------------------
 
 
-async def _tell(
-    services: Services, actor: Actor, risk_id: int, refusal: UserError, response_url: str | None
-) -> None:
-    """A refusal after Slack was acknowledged, to the person alone: through the button's
-    response_url, else as an ephemeral message in the team channel (a form has no response_url).
-    The key names where it goes, so two refusals at the same instant are both told."""
-    message = views.refusal(translator(actor.locale), refusal)
-    key = f"risk-refused:{risk_id}:{actor.user_id}:{response_url or 'form'}:{services.now().isoformat()}"
-    async with services.unit_of_work() as session:
-        notices = services.notices(session)
-        if response_url:
-            await notices.respond(key, response_url=response_url, user=actor.user_id, **message)
-            return
-        risk = await repo.by_id(session, risk_id)
-        if risk is None:
-            raise refusal
-        team = await session.get(Team, risk.team_id)
-        await notices.ephemeral(key, channel=team.channel_id, user=actor.user_id, **message)
-
-
 async def _changeable(session, actor: Actor, risk_id: int, *, lock: bool = False) -> Risk:
     risk = await repo.by_id(session, risk_id, lock=lock)
     if risk is None:
@@ -348,20 +327,8 @@ async def form_or_tell(
             indicators = (await repo.indicators_of(session, [risk.id]))[risk.id]
             return _shown(risk, team, indicators)
     except UserError as refusal:
-        await _tell(services, actor, risk_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Risk, risk_id, response_url)
         return None
-
-
-async def _retrying(work):
-    """Two changes at once: the risk's version decides (UPDATE ... WHERE version), the loser reads
-    the risk again and applies its change to what the winner left."""
-    for attempt in range(3):
-        try:
-            return await work()
-        except StaleDataError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
 
 
 async def or_tell(services: Services, actor: Actor, risk_id: int, change, *, response_url: str | None = None):
@@ -370,7 +337,7 @@ async def or_tell(services: Services, actor: Actor, risk_id: int, change, *, res
     try:
         return await change
     except UserError as refusal:
-        await _tell(services, actor, risk_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Risk, risk_id, response_url)
         return None
 
 
@@ -420,7 +387,7 @@ async def update(services: Services, actor: Actor, risk_id: int, change: Change)
             _set_review(risk, review)
         return "updated"
 
-    return await _retrying(lambda: _change(services, actor, risk_id, apply))
+    return await changes.retrying(lambda: _change(services, actor, risk_id, apply))
 
 
 async def close(services: Services, actor: Actor, risk_id: int) -> Shown:
@@ -428,7 +395,7 @@ async def close(services: Services, actor: Actor, risk_id: int) -> Shown:
         risk.status = Status.CLOSED.value
         return "closed"
 
-    return await _retrying(lambda: _change(services, actor, risk_id, apply))
+    return await changes.retrying(lambda: _change(services, actor, risk_id, apply))
 
 
 def _set_review(risk: Risk, review: date) -> None:
@@ -493,7 +460,9 @@ async def add_indicator(services: Services, actor: Actor, risk_id: int, given: I
         shown = _shown(risk, team, [*existing, indicator])
         notices = services.notices(session)
         key = _card_key(risk.id)
-        await notices.update(f"{key}:indicator{indicator.id}", of=key, **views.card(translator(team.locale), shown))
+        await notices.update(
+            f"{key}:indicator{indicator.id}", of=key, **views.card(translator(team.locale), shown)
+        )
     return shown
 
 
@@ -529,7 +498,9 @@ async def record_value(
         raise InvalidForm({"value": "risks.error.not_a_number"})
     now = services.now()
     async with services.unit_of_work() as session:
-        risk = await (repo.by_id(session, risk_id, lock=True) if risk_id else repo.by_reference(session, reference))
+        risk = await (
+            repo.by_id(session, risk_id, lock=True) if risk_id else repo.by_reference(session, reference)
+        )
         if risk is None or (actor is not None and not _member(actor, risk.team_id)):
             raise UserError("risks.error.not_visible", reference=(reference or str(risk_id)).strip().upper())
         if actor is not None and not _may_change(actor, risk):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Complaint as Ids
 from bot.rules.complaints import (
@@ -17,8 +16,7 @@ from bot.rules.complaints import (
 )
 from bot.rules.limits import limit
 from bot.rules.sla import Severity
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
-from bot.views.errors import user_error_text
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
 from bot.views.mrkdwn import escape, mention, name, when
 
@@ -246,10 +244,6 @@ def _button(t: Translator, action: Action, complaint_id: int) -> dict:
     return button(text, BUTTON[action], str(complaint_id), style=BUTTON_STYLE.get(action))
 
 
-def _message(text: str) -> dict:
-    return {"text": text, "blocks": sections(text)}
-
-
 def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *, previous_owner: str) -> dict:
     """The line in the card's thread that tells a change."""
     params = {"person": mention(actor), "status": status_text(t, shown.status)}
@@ -266,7 +260,7 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
         text = t("complaints.reply.escalate", reason=escape(note), **params)
     else:
         text = t(f"complaints.reply.{action.value}", **params)
-    return _message(text)
+    return message(text)
 
 
 def handed_over(t: Translator, shown, *, previous: str) -> dict:
@@ -277,11 +271,11 @@ def handed_over(t: Translator, shown, *, previous: str) -> dict:
         owner=mention(shown.owner_id),
         status=status_text(t, shown.status),
     )
-    return _message(text)
+    return message(text)
 
 
 def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.handed_over",
             reference=shown.reference,
@@ -296,7 +290,7 @@ def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
 
 def critical_alert(t: Translator, shown) -> dict:
     """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
-    return _message(
+    return message(
         t(
             "complaints.alert.critical",
             reference=shown.reference,
@@ -310,7 +304,7 @@ def critical_alert(t: Translator, shown) -> dict:
 
 
 def assigned(t: Translator, shown, *, by: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.assigned",
             reference=shown.reference,
@@ -322,7 +316,7 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
 
 
 def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.alert.escalated",
             reference=shown.reference,
@@ -338,7 +332,7 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
 def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
     """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
     due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
-    return _message(
+    return message(
         t(
             f"complaints.sla.{int(level)}",
             reference=shown.reference,
@@ -349,10 +343,6 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
             severity=severity_text(t, shown.severity),
         )
     )
-
-
-def refusal(t: Translator, error: UserError) -> dict:
-    return _message(user_error_text(t, error))
 
 
 # -- show, list, help ------------------------------------------------------------------------------
@@ -461,4 +451,4 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             ),
         ]
     )
-    return _message(text)
+    return message(text)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Risk as Ids
 from bot.rules.limits import limit
 from bot.rules.risks import SCALE, Category, Direction, Status, Strategy
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
-from bot.views.errors import user_error_text
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
 from bot.views.mrkdwn import escape, mention, when
 
@@ -326,10 +324,6 @@ def card(t: Translator, shown) -> dict:
     return {"text": text, "blocks": blocks}
 
 
-def _message(text: str) -> dict:
-    return {"text": text, "blocks": sections(text)}
-
-
 def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
     """To the leads at once: a new high or critical risk, or one raised to it."""
     params = {
@@ -342,8 +336,8 @@ def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
         "person": mention(by),
     }
     if before is None:
-        return _message(t("risks.alert.new", **params))
-    return _message(t("risks.alert.raised", previous=level_text(t, before), **params))
+        return message(t("risks.alert.new", **params))
+    return message(t("risks.alert.raised", previous=level_text(t, before), **params))
 
 
 def _trend(values: list[float]) -> str:
@@ -352,7 +346,7 @@ def _trend(values: list[float]) -> str:
 
 def breach_alert(t: Translator, shown, indicator, trend: list[float], *, by: str | None) -> dict:
     """To the owner and the leads at once: an indicator reached its threshold."""
-    return _message(
+    return message(
         t(
             "risks.alert.breach",
             reference=shown.reference,
@@ -383,10 +377,6 @@ def recorded(t: Translator, done) -> dict:
     what = done.crossing.value if done.crossing else ("still_breached" if indicator.breached else "inside")
     text = t(f"risks.value.{what}", **params)
     return ephemeral(text, sections(text))
-
-
-def refusal(t: Translator, error: UserError) -> dict:
-    return _message(user_error_text(t, error))
 
 
 # -- show and help ---------------------------------------------------------------------------------
