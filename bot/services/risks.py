@@ -467,7 +467,7 @@ async def add_indicator(services: Services, actor: Actor, risk_id: int, given: I
 
 
 def _which(risk: Risk, indicators: list[RiskIndicator], name: str | None) -> RiskIndicator:
-    names = ", ".join(i.name for i in indicators)
+    names = [i.name for i in indicators]
     if not indicators:
         raise UserError("risks.error.no_indicators", reference=risk.reference)
     if name is None:
