@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
@@ -18,10 +18,12 @@ from bot.parsing import HELP_WORDS
 from bot.services import risks
 from bot.slackapp.routing import Routes
 from bot.views import risks as views
-from handlers import forms
+from handlers import forms, replies
 
 
-async def risk_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
+async def risk_command(
+    ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond
+):
     services, actor = context["services"], context["actor"]
     t = translator(actor.locale)
     text = command.get("text", "").strip()
@@ -32,6 +34,9 @@ async def risk_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, 
     elif action == "show":
         shown, events = await risks.show(services, actor, words[1])
         await ack(views.show(t, shown, events))
+    elif action == "list":
+        listing = await risks.register(services, actor, words[1] if len(words) > 1 else None)
+        await replies.in_order(ack, respond, views.register(t, listing))
     elif action == "value":
         await ack(views.recorded(t, await _value_line(services, actor, words[1:])))
     else:

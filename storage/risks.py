@@ -50,14 +50,26 @@ def add_event(
     session.add(RiskEvent(risk_id=risk.id, at=at, actor=actor, kind=kind, changes=changes))
 
 
-async def of_team(
-    session: AsyncSession, team_id: int, *, statuses: Collection[str], owner_id: str | None = None
-) -> Sequence[Risk]:
-    """The team's risks in `statuses` (through the (team, status) index), in no particular order."""
-    query = select(Risk).where(Risk.team_id == team_id, Risk.status.in_(statuses))
-    if owner_id is not None:
-        query = query.where(Risk.owner_id == owner_id)
-    return (await session.scalars(query)).all()
+async def listed(session: AsyncSession, team_ids: Collection[int], *, statuses: Collection[str]):
+    """The columns a register line shows, of the teams' risks in `statuses` (through the (team,
+    status) index), in no particular order: plain rows, not objects, for a register of thousands."""
+    query = select(
+        Risk.team_id,
+        Risk.reference,
+        Risk.title,
+        Risk.level,
+        Risk.score,
+        Risk.owner_id,
+        Risk.status,
+        Risk.next_review,
+        Risk.created_at,
+    ).where(Risk.team_id.in_(list(team_ids)), Risk.status.in_(list(statuses)))
+    return (await session.execute(query)).all()
+
+
+async def of_team(session: AsyncSession, team_id: int) -> Sequence[Risk]:
+    """Every risk of the team, whatever its status (the export)."""
+    return (await session.scalars(select(Risk).where(Risk.team_id == team_id))).all()
 
 
 async def indicators_of(

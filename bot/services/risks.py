@@ -546,6 +546,145 @@ async def record_line(
     return await record_value(services, actor, text=text, indicator=indicator, reference=reference)
 
 
+# -- the register (风险等级清单) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the register."""
+
+    reference: str
+    title: str
+    level: Level
+    score: int
+    owner_id: str
+    status: Status
+    next_review: date
+    due: bool  # its review date has come
+
+
+@dataclass(frozen=True)
+class Register:
+    which: rules.Listing
+    teams: tuple[tuple[str, tuple[Listed, ...]], ...]  # each of the person's teams: its name, its lines
+
+    @property
+    def count(self) -> int:
+        return sum(len(lines) for _, lines in self.teams)
+
+
+def _listing(text: str | None) -> rules.Listing:
+    try:
+        return rules.Listing((text or rules.Listing.OPEN).lower())
+    except ValueError:
+        raise UserError("risks.error.unknown_listing", given=text, choices=list(rules.Listing)) from None
+
+
+async def register(services: Services, actor: Actor, which: str | None) -> Register:
+    """`/risk list [open|mine|high|due|closed]`: the person's teams' registers (members only, so
+    only their own teams), each by level, then score, then age."""
+    listing = _listing(which)
+    if not actor.memberships:
+        raise UserError("risks.error.no_team")
+    now = services.now()
+    statuses = [s.value for s in rules.listing_statuses(listing)]
+    async with services.db.reader() as session:
+        teams = [await session.get(Team, m.team_id) for m in actor.memberships]
+        rows = await repo.listed(session, [team.id for team in teams], statuses=statuses)
+    by_team: dict[int, list] = {team.id: [] for team in teams}
+    for row in rows:
+        by_team[row.team_id].append(row)
+    shown = []
+    for team in teams:
+        today = _today(team, now)
+        lines = [
+            (rules.register_order(Level(r.level), r.score, r.created_at), r)
+            for r in by_team[team.id]
+            if rules.listed(
+                listing,
+                of=Level(r.level),
+                owner_id=r.owner_id,
+                next_review=r.next_review,
+                user_id=actor.user_id,
+                today=today,
+            )
+        ]
+        lines.sort(key=lambda line: line[0])
+        listed = tuple(
+            Listed(
+                r.reference,
+                r.title,
+                Level(r.level),
+                r.score,
+                r.owner_id,
+                Status(r.status),
+                r.next_review,
+                r.status != Status.CLOSED and r.next_review <= today,
+            )
+            for _, r in lines
+        )
+        shown.append((team.name, listed))
+    return Register(listing, tuple(shown))
+
+
+EXPORTED = (
+    "reference",
+    "title",
+    "category",
+    "level",
+    "score",
+    "likelihood",
+    "impact",
+    "owner_id",
+    "department",
+    "strategy",
+    "plan",
+    "status",
+    "cause",
+    "consequence",
+    "next_review",
+    "reviewed_on",
+    "raised_by",
+    "created_at",
+    "closed_at",
+)
+
+
+async def export(services: Services, team_key: str) -> list[dict]:
+    """`teamops risks export`: every risk of the team, whatever its status, in the register's order,
+    each with its indicators. LookupError for a team that does not exist."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, team_key)
+        if team is None:
+            raise LookupError(team_key)
+        risks = sorted(
+            await repo.of_team(session, team.id),
+            key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at),
+        )
+        indicators = await repo.indicators_of(session, [r.id for r in risks])
+    return [
+        {name: _exported(getattr(risk, name)) for name in EXPORTED}
+        | {
+            "indicators": [
+                {
+                    "name": i.name,
+                    "unit": i.unit,
+                    "direction": i.direction,
+                    "threshold": i.threshold,
+                    "last_value": i.last_value,
+                    "breached": i.breached,
+                }
+                for i in indicators[risk.id]
+            ]
+        }
+        for risk in risks
+    ]
+
+
+def _exported(value):
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
