@@ -1,9 +1,11 @@
-"""The `teamops` command: run, db, teams, outbox, jobs, manifest."""
+"""The `teamops` command: run, db, teams, risks, outbox, jobs, manifest."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import json
 import socket
 import sys
 from datetime import UTC, datetime
@@ -93,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
     run_job.add_argument("--team", help="only this team (per-team jobs; default every team)")
     run_job.add_argument("--at", type=_instant, help="ISO 8601 instant to run as of (default now)")
     run_job.set_defaults(handler=_jobs_run)
+
+    risks = commands.add_parser("risks", help="the risk register")
+    risks = risks.add_subparsers(title="risks", metavar="ACTION")
+    value = risks.add_parser("value", help="record an indicator's value, as from another system")
+    value.add_argument("reference", help="the risk, e.g. R-2026-0007")
+    value.add_argument("value", help="the number, e.g. 15.2")
+    value.add_argument("--indicator", help="the indicator's name (needed when the risk has several)")
+    value.set_defaults(handler=_risks_value)
+    export = risks.add_parser("export", help="print a team's register (every risk), for its own records")
+    export.add_argument("--team", required=True, help="the team's key")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    export.set_defaults(handler=_risks_export)
 
     manifest = commands.add_parser("manifest", help="the Slack app manifest")
     manifest_actions = manifest.add_subparsers(title="manifest", metavar="ACTION")
@@ -275,6 +289,66 @@ def _jobs_run(settings: Settings, args) -> int:
     for line in lines:
         print(f"{args.job}: {line}")
     return 0
+
+
+def _risks_value(settings: Settings, args) -> int:
+    from bot.errors import UserError
+    from bot.i18n import translator
+    from bot.services import risks
+    from bot.views.errors import user_error_text
+
+    async def work(services):
+        return await risks.record_line(services, None, args.reference, args.indicator, args.value)
+
+    try:
+        done = _with_services(settings, work)
+    except UserError as refusal:
+        print(f"teamops: {user_error_text(translator('en'), refusal)}", file=sys.stderr)
+        return 1
+    indicator = done.indicator
+    if done.crossing is not None:
+        what = {
+            "breach": "the threshold is reached: the owner and the leads are alerted",
+            "clear": "back inside the threshold: the warning is cleared",
+        }[done.crossing]
+    else:
+        what = "still past the threshold (already alerted)" if indicator.breached else "inside the threshold"
+    print(
+        f"{done.reference} {indicator.name} = {indicator.last_value:g} {indicator.unit}".rstrip()
+        + f" (threshold {indicator.direction} {indicator.threshold:g}): {what}"
+    )
+    return 0
+
+
+def _risks_export(settings: Settings, args) -> int:
+    from bot.services import risks
+
+    async def work(services):
+        return await risks.export(services, args.team)
+
+    try:
+        rows = _with_services(settings, work)
+    except LookupError:
+        print(f"teamops: no team {args.team!r}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*risks.EXPORTED, "indicators"])
+    for row in rows:
+        indicators = "; ".join(_indicator_cell(i) for i in row["indicators"])
+        writer.writerow([*("" if row[name] is None else row[name] for name in risks.EXPORTED), indicators])
+    return 0
+
+
+def _indicator_cell(indicator: dict) -> str:
+    """`overdue-receivables above 15 %: 16.2 (breached)` in one cell."""
+    last = "-" if indicator["last_value"] is None else f"{indicator['last_value']:g}"
+    unit = f" {indicator['unit']}" if indicator["unit"] else ""
+    breached = " (breached)" if indicator["breached"] else ""
+    return f"{indicator['name']} {indicator['direction']} {indicator['threshold']:g}{unit}: {last}{breached}"
 
 
 def _manifest_check(_settings: Settings, args) -> int:

@@ -14,7 +14,7 @@ from bot.parsing import HELP_WORDS
 from bot.services import progress
 from bot.slackapp.routing import Routes
 from bot.views import progress as views
-from handlers import forms
+from handlers import forms, replies
 
 # A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
 # wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
@@ -30,23 +30,16 @@ async def progress_command(
     if action in HELP_WORDS:
         await ack(views.help_message(t))
     elif action == "history":
-        await _answer(ack, respond, views.history(t, await progress.history(services, actor)))
+        await replies.in_order(ack, respond, views.history(t, await progress.history(services, actor)))
     elif action == "team":
         status = await progress.team_status(services, actor, words[1].lower() if len(words) > 1 else None)
-        await _answer(ack, respond, views.team_status(t, status))
+        await replies.in_order(ack, respond, views.team_status(t, status))
     else:
         edit = action == "edit"
         team_key = None if edit else action or None
         options = await progress.form_options(services, actor, team_key=team_key, edit=edit)
         await ack()
         await _open_form(client, command["trigger_id"], t, options, command.get("response_url"))
-
-
-async def _answer(ack: AsyncAck, respond: AsyncRespond, messages: list[dict]) -> None:
-    """The first message in the ack, the rest (a long answer) through the response_url, in order."""
-    await ack(messages[0])
-    for message in messages[1:]:
-        await respond(**message)
 
 
 async def _open_form(client, trigger_id: str, t, options, response_url: str | None) -> None:

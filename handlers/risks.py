@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
+from bot.errors import UserError
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Risk as Ids
@@ -17,10 +18,12 @@ from bot.parsing import HELP_WORDS
 from bot.services import risks
 from bot.slackapp.routing import Routes
 from bot.views import risks as views
-from handlers import forms
+from handlers import forms, replies
 
 
-async def risk_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient):
+async def risk_command(
+    ack: AsyncAck, command: dict, context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond
+):
     services, actor = context["services"], context["actor"]
     t = translator(actor.locale)
     text = command.get("text", "").strip()
@@ -31,11 +34,25 @@ async def risk_command(ack: AsyncAck, command: dict, context: AsyncBoltContext, 
     elif action == "show":
         shown, events = await risks.show(services, actor, words[1])
         await ack(views.show(t, shown, events))
+    elif action == "list":
+        listing = await risks.register(services, actor, words[1] if len(words) > 1 else None)
+        await replies.in_order(ack, respond, views.register(t, listing))
+    elif action == "value":
+        await ack(views.recorded(t, await _value_line(services, actor, words[1:])))
     else:
         teams = risks.form_teams(actor)
         await ack()
         view = views.form(t, teams=teams, owner=actor.user_id, title=text)
         await notify.open_modal(client, trigger_id=command["trigger_id"], view=view)
+
+
+async def _value_line(services, actor, words: list[str]) -> risks.Recorded:
+    """`/risk value R-2026-0007 [NAME] 15.2`."""
+    if len(words) == 2:
+        return await risks.record_line(services, actor, words[0], None, words[1])
+    if len(words) == 3:
+        return await risks.record_line(services, actor, words[0], words[1], words[2])
+    raise UserError("risks.error.value_usage")
 
 
 def _picked_date(values: dict, block: str, action: str) -> date | None:
@@ -83,15 +100,8 @@ def _risk_id(view: dict) -> int:
 
 
 async def press_update(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
-    """Update: the form, once it is clear that this person may."""
     await ack()
-    services, actor = context["services"], context["actor"]
-    shown = await risks.form_or_tell(
-        services, actor, int(action["value"]), response_url=body.get("response_url")
-    )
-    if shown is not None:
-        view = views.update_form(translator(actor.locale), shown)
-        await notify.open_modal(client, trigger_id=body["trigger_id"], view=view)
+    await _open_form(body, action, context, client, views.update_form)
 
 
 async def press_close(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
@@ -118,9 +128,62 @@ async def submit_update(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     await forms.answer(ack, actor, risks.or_tell(services, actor, risk_id, updating), views.FIELD_BLOCKS)
 
 
+async def _open_form(body: dict, action: dict, context: AsyncBoltContext, client, form) -> None:
+    """A card button's form, once it is clear that this person may."""
+    services, actor = context["services"], context["actor"]
+    shown = await risks.form_or_tell(
+        services, actor, int(action["value"]), response_url=body.get("response_url")
+    )
+    if shown is not None:
+        view = form(translator(actor.locale), shown)
+        await notify.open_modal(client, trigger_id=body["trigger_id"], view=view)
+
+
+async def press_add_indicator(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    await ack()
+    await _open_form(body, action, context, client, views.indicator_form)
+
+
+async def press_record_value(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    await ack()
+    await _open_form(body, action, context, client, views.value_form)
+
+
+async def submit_indicator(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    given = risks.IndicatorInput(
+        name=view_state.text(values, Ids.INDICATOR_NAME_BLOCK, Ids.INDICATOR_NAME),
+        unit=view_state.text(values, Ids.INDICATOR_UNIT_BLOCK, Ids.INDICATOR_UNIT),
+        direction=view_state.chosen(values, Ids.INDICATOR_DIRECTION_BLOCK, Ids.INDICATOR_DIRECTION),
+        threshold=view_state.text(values, Ids.INDICATOR_THRESHOLD_BLOCK, Ids.INDICATOR_THRESHOLD),
+    )
+    risk_id = _risk_id(view)
+    adding = risks.add_indicator(services, actor, risk_id, given)
+    await forms.answer(ack, actor, risks.or_tell(services, actor, risk_id, adding), views.FIELD_BLOCKS)
+
+
+async def submit_value(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    risk_id = _risk_id(view)
+    recording = risks.record_value(
+        services,
+        actor,
+        text=view_state.text(values, Ids.VALUE_BLOCK, Ids.VALUE),
+        indicator=view_state.chosen(values, Ids.INDICATOR_BLOCK, Ids.INDICATOR),
+        risk_id=risk_id,
+    )
+    await forms.answer(ack, actor, risks.or_tell(services, actor, risk_id, recording), views.FIELD_BLOCKS)
+
+
 def register(app: Routes) -> None:
     app.command(Command.RISK)(risk_command)
     app.action(Ids.UPDATE)(press_update)
     app.action(Ids.CLOSE)(press_close)
+    app.action(Ids.ADD_INDICATOR)(press_add_indicator)
+    app.action(Ids.RECORD_VALUE)(press_record_value)
     app.view(Ids.FORM)(submit_form)
     app.view(Ids.UPDATE_FORM)(submit_update)
+    app.view(Ids.INDICATOR_FORM)(submit_indicator)
+    app.view(Ids.VALUE_FORM)(submit_value)

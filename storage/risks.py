@@ -33,7 +33,7 @@ async def by_id(session: AsyncSession, risk_id: int, *, lock: bool = False) -> R
 
 
 async def by_reference(session: AsyncSession, reference: str) -> Risk | None:
-    return await session.scalar(select(Risk).where(Risk.reference == reference.upper()))
+    return await session.scalar(select(Risk).where(Risk.reference == reference.strip().upper()))
 
 
 async def events_of(session: AsyncSession, risk_id: int) -> Sequence[RiskEvent]:
@@ -50,24 +50,39 @@ def add_event(
     session.add(RiskEvent(risk_id=risk.id, at=at, actor=actor, kind=kind, changes=changes))
 
 
-async def of_team(
-    session: AsyncSession, team_id: int, *, statuses: Collection[str], owner_id: str | None = None
-) -> Sequence[Risk]:
-    """The team's risks in `statuses` (through the (team, status) index), in no particular order."""
-    query = select(Risk).where(Risk.team_id == team_id, Risk.status.in_(statuses))
-    if owner_id is not None:
-        query = query.where(Risk.owner_id == owner_id)
-    return (await session.scalars(query)).all()
+async def listed(session: AsyncSession, team_ids: Collection[int], *, statuses: Collection[str]):
+    """The columns a register line shows, of the teams' risks in `statuses` (through the (team,
+    status) index), in no particular order: plain rows, not objects, for a register of thousands."""
+    query = select(
+        Risk.team_id,
+        Risk.reference,
+        Risk.title,
+        Risk.level,
+        Risk.score,
+        Risk.owner_id,
+        Risk.status,
+        Risk.next_review,
+        Risk.created_at,
+    ).where(Risk.team_id.in_(list(team_ids)), Risk.status.in_(list(statuses)))
+    return (await session.execute(query)).all()
 
 
-async def indicators_of(session: AsyncSession, risk_ids: Collection[int]) -> dict[int, list[RiskIndicator]]:
-    """Each risk's indicators, in the order they were added."""
+async def of_team(session: AsyncSession, team_id: int) -> Sequence[Risk]:
+    """Every risk of the team, whatever its status (the export)."""
+    return (await session.scalars(select(Risk).where(Risk.team_id == team_id))).all()
+
+
+async def indicators_of(
+    session: AsyncSession, risk_ids: Collection[int], *, lock: bool = False
+) -> dict[int, list[RiskIndicator]]:
+    """Each risk's indicators, in the order they were added (locked: two values at once cross once)."""
     found: dict[int, list[RiskIndicator]] = {i: [] for i in risk_ids}
     if not found:
         return found
-    rows = await session.scalars(
-        select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
-    )
+    query = select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
+    if lock:
+        query = query.with_for_update()
+    rows = await session.scalars(query.execution_options(populate_existing=True))
     for indicator in rows:
         found[indicator.risk_id].append(indicator)
     return found

@@ -264,6 +264,35 @@ def crossing(breached: bool, value_reaches: bool) -> Crossing | None:
     return None
 
 
+class Listing(StrEnum):
+    """What `/risk list` shows: the open register (open and monitoring), the person's own, the high
+    and critical, those due for review, or the closed."""
+
+    OPEN = "open"
+    MINE = "mine"
+    HIGH = "high"
+    DUE = "due"
+    CLOSED = "closed"
+
+
+LIVE = (Status.OPEN, Status.MONITORING)
+
+
+def listing_statuses(which: Listing) -> tuple[Status, ...]:
+    return (Status.CLOSED,) if which is Listing.CLOSED else LIVE
+
+
+def listed(which: Listing, *, of: Level, owner_id: str, next_review: date, user_id: str, today: date) -> bool:
+    """Whether a risk of the listing's statuses belongs in it."""
+    if which is Listing.MINE:
+        return owner_id == user_id
+    if which is Listing.HIGH:
+        return of in ALERTING
+    if which is Listing.DUE:
+        return next_review <= today
+    return True
+
+
 def register_order(of: Level, score: int, created_at: datetime) -> tuple[int, int, datetime]:
     """The register (风险等级清单): by level, then score, highest first, then the oldest first."""
     return (-RANK[of], -score, created_at)

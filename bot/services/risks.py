@@ -18,9 +18,9 @@ from bot.services.directory import Actor
 from bot.views import risks as views
 from storage import risks as repo
 from storage import teams as team_repo
-from storage.models import Risk, RiskIndicator, Team
+from storage.models import Risk, RiskIndicator, RiskValue, Team
 
-CLI_SENDER = "cli"
+CLI_SENDER = "cli"  # who sent a value that came from `teamops risks value`
 
 
 @dataclass(frozen=True)
@@ -435,6 +435,254 @@ async def _change(services: Services, actor: Actor, risk_id: int, apply) -> Show
 async def _card_changed(notices, t, shown: Shown, version: int) -> None:
     key = _card_key(shown.id)
     await notices.update(f"{key}:v{version}", of=key, **views.card(t, shown))
+
+
+# -- early-warning indicators (预警指标和阈值) ------------------------------------------------------
+
+
+async def add_indicator(services: Services, actor: Actor, risk_id: int, given: IndicatorInput) -> Shown:
+    """A new indicator on the card (the owner and the leads); a name the risk already has is a
+    field error."""
+    errors = _indicator_errors(given)
+    if errors:
+        raise InvalidForm(errors)
+    now = services.now()
+    async with services.unit_of_work() as session:
+        risk = await _changeable(session, actor, risk_id, lock=True)
+        team = await session.get(Team, risk.team_id)
+        existing = (await repo.indicators_of(session, [risk.id]))[risk.id]
+        if given.name.strip() in {i.name for i in existing}:
+            raise InvalidForm({"indicator_name": "risks.error.indicator_taken"})
+        indicator = _new_indicator(session, risk, given, now)
+        await session.flush()
+        changes = {"indicator": [None, indicator.name]}
+        repo.add_event(session, risk, at=now, actor=actor.user_id, kind="indicator_added", changes=changes)
+        shown = _shown(risk, team, [*existing, indicator])
+        notices = services.notices(session)
+        key = _card_key(risk.id)
+        await notices.update(
+            f"{key}:indicator{indicator.id}", of=key, **views.card(translator(team.locale), shown)
+        )
+    return shown
+
+
+def _which(risk: Risk, indicators: list[RiskIndicator], name: str | None) -> RiskIndicator:
+    names = [i.name for i in indicators]
+    if not indicators:
+        raise UserError("risks.error.no_indicators", reference=risk.reference)
+    if name is None:
+        if len(indicators) > 1:
+            raise UserError("risks.error.which_indicator", reference=risk.reference, names=names)
+        return indicators[0]
+    found = next((i for i in indicators if i.name.lower() == name.strip().lower()), None)
+    if found is None:
+        raise UserError("risks.error.unknown_indicator", reference=risk.reference, name=name, names=names)
+    return found
+
+
+async def record_value(
+    services: Services,
+    actor: Actor | None,
+    *,
+    text: str,
+    indicator: str | None = None,
+    risk_id: int | None = None,
+    reference: str | None = None,
+) -> Recorded:
+    """One value of an indicator, from the card's form, one line in Slack or the CLI (`actor` None:
+    the operator's machine, trusted). It is kept with who sent it; the indicator's crossing decides
+    the rest: reaching the threshold alerts the owner (DM) and the leads (digest channel) with the
+    trend, once per breach; coming back inside clears it. The card shows the last value."""
+    value = rules.parse_value(text)
+    if value is None:
+        raise InvalidForm({"value": "risks.error.not_a_number"})
+    now = services.now()
+    async with services.unit_of_work() as session:
+        risk = await (
+            repo.by_id(session, risk_id, lock=True) if risk_id else repo.by_reference(session, reference)
+        )
+        if risk is None or (actor is not None and not _member(actor, risk.team_id)):
+            raise UserError("risks.error.not_visible", reference=(reference or str(risk_id)).strip().upper())
+        if actor is not None and not _may_change(actor, risk):
+            raise UserError("risks.error.owner_or_lead", reference=risk.reference)
+        if Status(risk.status) is Status.CLOSED:
+            raise UserError("risks.error.closed", reference=risk.reference)
+        indicators = (await repo.indicators_of(session, [risk.id], lock=True))[risk.id]
+        chosen = _which(risk, indicators, indicator)
+        reaches = rules.reaches(Direction(chosen.direction), chosen.threshold, value)
+        crossed = rules.crossing(chosen.breached, reaches)
+        chosen.last_value, chosen.breached = value, reaches
+        sent_by = actor.user_id if actor is not None else CLI_SENDER
+        row = RiskValue(indicator_id=chosen.id, value=value, at=now, sent_by=sent_by)
+        session.add(row)
+        await session.flush()
+        if crossed is not None:
+            changes = {"indicator": [None, chosen.name], "value": [None, value]}
+            actor_id = actor.user_id if actor is not None else None
+            repo.add_event(session, risk, at=now, actor=actor_id, kind=crossed.value, changes=changes)
+        team = await session.get(Team, risk.team_id)
+        shown = _shown(risk, team, indicators)
+        t = translator(team.locale)
+        notices = services.notices(session)
+        key = _card_key(risk.id)
+        await notices.update(f"{key}:value{row.id}", of=key, **views.card(t, shown))
+        if crossed is Crossing.BREACH:
+            trend = await repo.last_values(session, chosen.id, rules.TREND_LENGTH)
+            alert = views.breach_alert(t, shown, _indicator_shown(chosen), trend, by=actor and actor.user_id)
+            await notices.dm(f"risk-breach:{row.id}:owner", user=risk.owner_id, **alert)
+            await notices.post(f"risk-breach:{row.id}:leads", channel=team.digest_channel_id, **alert)
+    return Recorded(risk.reference, _indicator_shown(chosen), crossed)
+
+
+async def record_line(
+    services: Services, actor: Actor | None, reference: str, indicator: str | None, text: str
+) -> Recorded:
+    """`/risk value R-2026-0007 [NAME] 15.2` and `teamops risks value`: every bad input is a plain
+    answer (there is no form to mark)."""
+    if rules.parse_reference(reference) is None:
+        raise UserError("risks.error.bad_reference", reference=reference)
+    if rules.parse_value(text) is None:
+        raise UserError("risks.error.value_not_a_number", value=text)
+    return await record_value(services, actor, text=text, indicator=indicator, reference=reference)
+
+
+# -- the register (风险等级清单) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the register."""
+
+    reference: str
+    title: str
+    level: Level
+    score: int
+    owner_id: str
+    status: Status
+    next_review: date
+    due: bool  # its review date has come
+
+
+@dataclass(frozen=True)
+class Register:
+    which: rules.Listing
+    teams: tuple[tuple[str, tuple[Listed, ...]], ...]  # each of the person's teams: its name, its lines
+
+    @property
+    def count(self) -> int:
+        return sum(len(lines) for _, lines in self.teams)
+
+
+def _listing(text: str | None) -> rules.Listing:
+    try:
+        return rules.Listing((text or rules.Listing.OPEN).lower())
+    except ValueError:
+        raise UserError("risks.error.unknown_listing", given=text, choices=list(rules.Listing)) from None
+
+
+async def register(services: Services, actor: Actor, which: str | None) -> Register:
+    """`/risk list [open|mine|high|due|closed]`: the person's teams' registers (members only, so
+    only their own teams), each by level, then score, then age."""
+    listing = _listing(which)
+    if not actor.memberships:
+        raise UserError("risks.error.no_team")
+    now = services.now()
+    statuses = [s.value for s in rules.listing_statuses(listing)]
+    async with services.db.reader() as session:
+        teams = [await session.get(Team, m.team_id) for m in actor.memberships]
+        rows = await repo.listed(session, [team.id for team in teams], statuses=statuses)
+    by_team: dict[int, list] = {team.id: [] for team in teams}
+    for row in rows:
+        by_team[row.team_id].append(row)
+    shown = []
+    for team in teams:
+        today = _today(team, now)
+        lines = [
+            (rules.register_order(Level(r.level), r.score, r.created_at), r)
+            for r in by_team[team.id]
+            if rules.listed(
+                listing,
+                of=Level(r.level),
+                owner_id=r.owner_id,
+                next_review=r.next_review,
+                user_id=actor.user_id,
+                today=today,
+            )
+        ]
+        lines.sort(key=lambda line: line[0])
+        listed = tuple(
+            Listed(
+                r.reference,
+                r.title,
+                Level(r.level),
+                r.score,
+                r.owner_id,
+                Status(r.status),
+                r.next_review,
+                r.status != Status.CLOSED and r.next_review <= today,
+            )
+            for _, r in lines
+        )
+        shown.append((team.name, listed))
+    return Register(listing, tuple(shown))
+
+
+EXPORTED = (
+    "reference",
+    "title",
+    "category",
+    "level",
+    "score",
+    "likelihood",
+    "impact",
+    "owner_id",
+    "department",
+    "strategy",
+    "plan",
+    "status",
+    "cause",
+    "consequence",
+    "next_review",
+    "reviewed_on",
+    "raised_by",
+    "created_at",
+    "closed_at",
+)
+
+
+async def export(services: Services, team_key: str) -> list[dict]:
+    """`teamops risks export`: every risk of the team, whatever its status, in the register's order,
+    each with its indicators. LookupError for a team that does not exist."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, team_key)
+        if team is None:
+            raise LookupError(team_key)
+        risks = sorted(
+            await repo.of_team(session, team.id),
+            key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at),
+        )
+        indicators = await repo.indicators_of(session, [r.id for r in risks])
+    return [
+        {name: _exported(getattr(risk, name)) for name in EXPORTED}
+        | {
+            "indicators": [
+                {
+                    "name": i.name,
+                    "unit": i.unit,
+                    "direction": i.direction,
+                    "threshold": i.threshold,
+                    "last_value": i.last_value,
+                    "breached": i.breached,
+                }
+                for i in indicators[risk.id]
+            ]
+        }
+        for risk in risks
+    ]
+
+
+def _exported(value):
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.views.mrkdwn import cut
 
 SECTION_TEXT_LIMIT = 3000
@@ -57,6 +59,18 @@ def _cuts(text: str, limit: int) -> list[str]:
         parts.append(part)
         text = text[len(part) :]
     return parts
+
+
+def paged(heading: str, body: list[dict], part: Callable[[int, int], str]) -> list[dict]:
+    """`body` in messages of at most Slack's 50 blocks, each opening with the heading (and, when there
+    are several, `part(number, count)`: which part of how many it is)."""
+    per_message = MESSAGE_BLOCK_LIMIT - 1
+    chunks = [body[i : i + per_message] for i in range(0, len(body), per_message)] or [[]]
+    messages = []
+    for number, chunk in enumerate(chunks, start=1):
+        text = heading if len(chunks) == 1 else heading + " " + part(number, len(chunks))
+        messages.append({"text": text, "blocks": sections(text) + chunk})
+    return messages
 
 
 def divider() -> dict:

@@ -6,7 +6,7 @@ from bot.i18n import Translator
 from bot.ids import Progress
 from bot.rules.limits import limit
 from bot.rules.progress import Period, ProjectLine, Status
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, message, sections
+from bot.views.blocks import ephemeral, message, paged, sections
 from bot.views.forms import actions, button, checkbox, input_block, modal, option, select, text_input
 from bot.views.mrkdwn import escape, mention, name, when
 
@@ -306,19 +306,7 @@ def digest(t: Translator, status) -> list[dict]:
 
 
 def _paged(t: Translator, heading: str, body: list[dict]) -> list[dict]:
-    """`body` in messages of at most Slack's 50 blocks, each opening with the heading (and, when there
-    are several, which part of how many it is)."""
-    per_message = MESSAGE_BLOCK_LIMIT - 1
-    chunks = [body[i : i + per_message] for i in range(0, len(body), per_message)] or [[]]
-    messages = []
-    for number, chunk in enumerate(chunks, start=1):
-        text = (
-            heading
-            if len(chunks) == 1
-            else heading + " " + t("progress.part", part=number, parts=len(chunks))
-        )
-        messages.append({"text": text, "blocks": sections(text) + chunk})
-    return messages
+    return paged(heading, body, lambda part, parts: t("progress.part", part=part, parts=parts))
 
 
 def _ephemeral(messages: list[dict]) -> list[dict]:

@@ -6,7 +6,15 @@ from bot.i18n import Translator
 from bot.ids import Risk as Ids
 from bot.rules.limits import limit
 from bot.rules.risks import SCALE, Category, Direction, Status, Strategy
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
+from bot.views.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    SECTION_TEXT_LIMIT,
+    divider,
+    ephemeral,
+    message,
+    paged,
+    sections,
+)
 from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
 from bot.views.mrkdwn import escape, mention, when
 
@@ -224,6 +232,30 @@ def update_form(t: Translator, shown) -> dict:
     return _small_form(t, Ids.UPDATE_FORM, shown, blocks, t("risks.update.heading"))
 
 
+def indicator_form(t: Translator, shown) -> dict:
+    return _small_form(
+        t, Ids.INDICATOR_FORM, shown, indicator_inputs(t, optional=False), t("risks.indicator.heading")
+    )
+
+
+def value_form(t: Translator, shown) -> dict:
+    """Which indicator (when there are several) and the value."""
+    options = [option(i.name, i.name) for i in shown.indicators]
+    blocks = []
+    if len(options) > 1:
+        which = select(Ids.INDICATOR, options, placeholder=t("risks.form.pick"))
+        blocks.append(input_block(Ids.INDICATOR_BLOCK, t("risks.form.indicator"), which))
+    blocks.append(
+        input_block(
+            Ids.VALUE_BLOCK,
+            t("risks.form.value"),
+            text_input(Ids.VALUE, max_length=32),
+            hint=t("risks.form.value_hint"),
+        )
+    )
+    return _small_form(t, Ids.VALUE_FORM, shown, blocks, t("risks.value.heading"))
+
+
 # -- the card --------------------------------------------------------------------------------------
 
 
@@ -314,6 +346,106 @@ def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
     if before is None:
         return message(t("risks.alert.new", **params))
     return message(t("risks.alert.raised", previous=level_text(t, before), **params))
+
+
+def _trend(values: list[float]) -> str:
+    return " → ".join(number(v) for v in values)
+
+
+def breach_alert(t: Translator, shown, indicator, trend: list[float], *, by: str | None) -> dict:
+    """To the owner and the leads at once: an indicator reached its threshold."""
+    return message(
+        t(
+            "risks.alert.breach",
+            reference=shown.reference,
+            title=escape(shown.title),
+            team=escape(shown.team_name),
+            name=escape(indicator.name),
+            value=number(indicator.last_value),
+            unit=escape(indicator.unit),
+            direction=t(f"risks.direction.{indicator.direction}"),
+            threshold=number(indicator.threshold),
+            trend=_trend(trend),
+            owner=mention(shown.owner_id),
+            source=mention(by) if by else t("risks.alert.from_cli"),
+        )
+    )
+
+
+def recorded(t: Translator, done) -> dict:
+    """The answer to `/risk value`: what the value did."""
+    indicator = done.indicator
+    params = {
+        "reference": done.reference,
+        "name": escape(indicator.name),
+        "value": number(indicator.last_value),
+        "unit": escape(indicator.unit),
+        "threshold": number(indicator.threshold),
+    }
+    what = done.crossing.value if done.crossing else ("still_breached" if indicator.breached else "inside")
+    text = t(f"risks.value.{what}", **params)
+    return ephemeral(text, sections(text))
+
+
+# -- the register ----------------------------------------------------------------------------------
+
+# A command answers in its ack and then through its response_url, which Slack takes five times.
+ANSWERS = 6
+
+
+def _register_line(t: Translator, line) -> str:
+    review = "risks.list.review_due" if line.due else "risks.list.review"
+    return t(
+        "risks.list.line",
+        icon=LEVEL_ICON[line.level],
+        reference=line.reference,
+        title=escape(line.title),
+        level=level_text(t, line.level),
+        score=line.score,
+        owner=mention(line.owner_id),
+        status=t(f"risks.status.{line.status}"),
+        review=t(review, day=line.next_review.isoformat()),
+    )
+
+
+def _register_blocks(t: Translator, listing) -> list[tuple[dict, int]]:
+    """Each team's name, then its lines, packed into sections: (section, how many risks it holds)."""
+    packed: list[tuple[dict, int]] = []
+    for team, lines in listing.teams:
+        if len(listing.teams) > 1:
+            packed.append((sections(t("risks.list.team", team=escape(team), count=len(lines)))[0], 0))
+        text, count = "", 0
+        for line in lines:
+            row = _register_line(t, line)
+            if text and len(text) + 1 + len(row) > SECTION_TEXT_LIMIT:
+                packed.append((sections(text)[0], count))
+                text, count = "", 0
+            text, count = (f"{text}\n{row}" if text else row), count + 1
+        if text:
+            packed.append((sections(text)[0], count))
+    return packed
+
+
+def register(t: Translator, listing) -> list[dict]:
+    """`/risk list`: as many messages as it takes, in order; past what one command may answer, the
+    last line says how many more there are and where to see them all: never cut silently."""
+    what = t(f"risks.listing.{listing.which}")
+    if listing.count == 0:
+        text = t("risks.list.empty", listing=what)
+        return [ephemeral(text, sections(text))]
+    heading = t("risks.list.heading", listing=what, count=listing.count)
+    packed = _register_blocks(t, listing)
+    room = ANSWERS * (MESSAGE_BLOCK_LIMIT - 1)
+    if len(packed) > room:
+        kept = packed[: room - 1]
+        left = listing.count - sum(count for _, count in kept)
+        packed = [*kept, (sections(t("risks.list.more", count=left))[0], 0)]
+    messages = paged(
+        heading,
+        [block for block, _ in packed],
+        lambda part, parts: t("risks.list.part", part=part, parts=parts),
+    )
+    return [ephemeral(m["text"], m["blocks"]) for m in messages]
 
 
 # -- show and help ---------------------------------------------------------------------------------
