@@ -52,7 +52,7 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     else:
         options = await complaints.form_options(services, actor)
         await ack()
-        view = views.form(t, teams=options.teams, team=options.team, description=text)
+        view = views.form(t, teams=options.teams, team=options.team, own=options.own, description=text)
         await notify.open_modal(client, trigger_id=command["trigger_id"], view=view)
 
 
@@ -63,7 +63,11 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     options = await complaints.form_options(services, actor, team_key=action["selected_option"]["value"])
     description = view_state.text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
     view = views.form(
-        translator(actor.locale), teams=options.teams, team=options.team, description=description
+        translator(actor.locale),
+        teams=options.teams,
+        team=options.team,
+        own=options.own,
+        description=description,
     )
     await notify.update_modal(client, view_id=body["view"]["id"], view=view)
 

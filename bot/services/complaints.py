@@ -76,8 +76,9 @@ class TeamChoice:
 
 @dataclass(frozen=True)
 class FormOptions:
-    teams: tuple[TeamChoice, ...]  # the form asks which only when there are several
-    team: TeamChoice | None
+    teams: tuple[TeamChoice, ...]  # the person's own teams first, then every other team
+    own: frozenset[str]  # the keys of the person's own teams
+    team: TeamChoice | None  # the form asks which only when there are several
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,15 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
 
 
 async def form_options(services: Services, actor: Actor, *, team_key: str | None = None) -> FormOptions:
-    """The teams the form offers (the actor's own; anyone in no team may log for any team) and the
-    chosen team's default owner."""
+    """Every team may be chosen (the front desk logs for customer service): the person's own teams
+    first, then all others. The form starts on their own team when they have exactly one."""
+    own = {m.team_key for m in actor.memberships}
     async with services.db.reader() as session:
-        ids = [m.team_id for m in actor.memberships] or None
-        teams = await team_repo.teams_with_members(session, ids)
-        choices = tuple(TeamChoice(t.key, t.name, default_owner(t)) for t in teams)
+        teams = await team_repo.teams_with_members(session)
+        choices = tuple(
+            TeamChoice(t.key, t.name, default_owner(t))
+            for t in sorted(teams, key=lambda t: (t.key not in own, t.key))
+        )
     if not choices:
         raise UserError("complaints.error.no_teams")
     chosen = next((c for c in choices if c.key == team_key), None)
@@ -192,7 +196,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
         raise UserError("error.unknown_team", key=team_key)
     if chosen is None and len(choices) == 1:
         chosen = choices[0]
-    return FormOptions(choices, chosen)
+    if chosen is None and len(own) == 1:
+        chosen = choices[0]
+    return FormOptions(choices, frozenset(own), chosen)
 
 
 async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
@@ -245,6 +251,13 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
                 f"complaint-critical:{complaint.id}",
                 channel=team.digest_channel_id,
                 **views.critical_alert(t, shown),
+            )
+        if actor.user_id not in {m.user_id for m in team.members}:
+            # The front desk logs for another team: the card is in a channel they may not be in.
+            await notices.dm(
+                f"complaint-logged:{complaint.id}",
+                user=actor.user_id,
+                **views.logged_for(translator(actor.locale), shown),
             )
         if given.owner_id != actor.user_id:
             await notices.dm(

@@ -22,7 +22,17 @@ from bot.rules.complaints import (
 from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
-from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
+from bot.views.forms import (
+    actions,
+    button,
+    input_block,
+    modal,
+    option,
+    option_group,
+    plain,
+    select,
+    text_input,
+)
 from bot.views.mrkdwn import escape, mention, when
 
 SEVERITY_ICON = {
@@ -79,13 +89,25 @@ FIELD_BLOCKS = {
 }
 
 
-def form(t: Translator, *, teams, team, description: str = "") -> dict:
-    """The logging modal. A member of several teams picks the team; the owner starts as the team's
-    default owner."""
+def _team_options(t: Translator, teams, own) -> list[dict]:
+    """The person's own teams first, then the others; in two labelled groups when there are both."""
+    mine = [option(c.name, c.key) for c in teams if c.key in own]
+    others = [option(c.name, c.key) for c in teams if c.key not in own]
+    if not mine or not others:
+        return mine + others
+    return [
+        option_group(t("complaints.form.own_teams"), mine),
+        option_group(t("complaints.form.other_teams"), others),
+    ]
+
+
+def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") -> dict:
+    """The logging modal. Anyone picks the team, their own listed first; the owner starts as the
+    team's default owner."""
     blocks: list[dict] = []
     if len(teams) > 1:
         initial = option(team.name, team.key) if team is not None else None
-        options = [option(c.name, c.key) for c in teams]
+        options = _team_options(t, teams, own)
         choice = select(Ids.TEAM, options, placeholder=t("complaints.form.team"), initial=initial)
         block = input_block(Ids.TEAM_BLOCK, t("complaints.form.team"), choice)
         block["dispatch_action"] = True  # choosing a team puts its default owner in the form
@@ -275,6 +297,18 @@ def critical_alert(t: Translator, shown) -> dict:
             owner=mention(shown.owner_id),
             person=mention(shown.reporter_id),
             due=when(shown.acknowledge_due, shown.timezone),
+        )
+    )
+
+
+def logged_for(t: Translator, shown) -> dict:
+    """To someone who logged a complaint for a team they are not in (the front desk)."""
+    return _message(
+        t(
+            "complaints.logged_for",
+            reference=shown.reference,
+            team=escape(shown.team_name),
+            owner=mention(shown.owner_id),
         )
     )
 
