@@ -56,6 +56,8 @@ class Complaint(StrEnum):
     CONTACT = "contact"
     RECEIVED_VIA_BLOCK = "complaint.received_via"
     RECEIVED_VIA = "received_via"
+    STAGE_BLOCK = "complaint.stage"
+    STAGE = "stage"
     CATEGORY_BLOCK = "complaint.category"
     CATEGORY = "category"
     SEVERITY_BLOCK = "complaint.severity"

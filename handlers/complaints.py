@@ -81,6 +81,7 @@ def read_form(view: dict) -> dict:
         "client": view_state.text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
         "client_contact": view_state.text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
         "received_via": view_state.chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
+        "stage": view_state.chosen(values, Ids.STAGE_BLOCK, Ids.STAGE),
         "category": view_state.chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
         "severity": view_state.chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
         "description": view_state.text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),

@@ -255,6 +255,7 @@ class Complaint(Base):
     client: Mapped[str] = mapped_column(String(200))
     client_contact: Mapped[str] = mapped_column(String(200), default="")
     received_via: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(16))  # None: logged before the form asked
     category: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)

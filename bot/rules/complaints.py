@@ -40,6 +40,14 @@ class ReceivedVia(StrEnum):
     OTHER = "other"
 
 
+class Stage(StrEnum):
+    """Where the client was when it happened: 售前 / 售中 / 售后."""
+
+    PRE_SALE = "pre_sale"
+    IN_SALE = "in_sale"
+    AFTER_SALE = "after_sale"
+
+
 class Category(StrEnum):
     SERVICE = "service"
     QUALITY = "quality"
@@ -148,6 +156,7 @@ def form_errors(
     client: str,
     client_contact: str,
     received_via: str | None,
+    stage: str | None,
     category: str | None,
     severity: str | None,
     description: str,
@@ -163,6 +172,8 @@ def form_errors(
         errors["contact"] = "complaints.error.too_long"
     if received_via not in set(ReceivedVia):
         errors["received_via"] = "complaints.error.choose_one"
+    if stage not in set(Stage):
+        errors["stage"] = "complaints.error.choose_one"
     if category not in set(Category):
         errors["category"] = "complaints.error.choose_one"
     if severity not in set(Severity):

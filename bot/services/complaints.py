@@ -39,6 +39,7 @@ class Shown:
     client: str
     client_contact: str
     received_via: str
+    stage: str | None  # None: logged before the stage was asked
     category: str
     severity: str
     description: str
@@ -89,6 +90,7 @@ class ComplaintInput:
     client: str
     client_contact: str
     received_via: str | None
+    stage: str | None
     category: str | None
     severity: str | None
     description: str
@@ -157,6 +159,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.client,
         complaint.client_contact,
         complaint.received_via,
+        complaint.stage,
         complaint.category,
         complaint.severity,
         complaint.description,
@@ -227,6 +230,7 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
             client=given.client.strip(),
             client_contact=given.client_contact.strip(),
             received_via=given.received_via,
+            stage=given.stage,
             category=given.category,
             severity=severity.value,
             description=given.description.strip(),
@@ -273,6 +277,7 @@ def _check_form(given: ComplaintInput) -> None:
         client=given.client,
         client_contact=given.client_contact,
         received_via=given.received_via,
+        stage=given.stage,
         category=given.category,
         severity=given.severity,
         description=given.description,

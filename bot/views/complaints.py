@@ -16,6 +16,7 @@ from bot.rules.complaints import (
     Action,
     Category,
     ReceivedVia,
+    Stage,
     card_actions,
     percent,
 )
@@ -66,6 +67,10 @@ def category_text(t: Translator, category: str) -> str:
     return t(f"complaints.category.{category}")
 
 
+def stage_text(t: Translator, stage: str) -> str:
+    return t(f"complaints.stage.{stage}")
+
+
 def via_text(t: Translator, via: str) -> str:
     return t(f"complaints.via.{via}")
 
@@ -79,6 +84,7 @@ FIELD_BLOCKS = {
     "client": Ids.CLIENT_BLOCK,
     "contact": Ids.CONTACT_BLOCK,
     "received_via": Ids.RECEIVED_VIA_BLOCK,
+    "stage": Ids.STAGE_BLOCK,
     "category": Ids.CATEGORY_BLOCK,
     "severity": Ids.SEVERITY_BLOCK,
     "description": Ids.DESCRIPTION_BLOCK,
@@ -114,6 +120,7 @@ def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") 
         blocks.append(block)
     pick = t("complaints.form.pick")
     via = select(Ids.RECEIVED_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    stage = select(Ids.STAGE, [option(stage_text(t, s), s) for s in Stage], placeholder=pick)
     category = select(Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], placeholder=pick)
     severity = select(Ids.SEVERITY, [option(severity_text(t, s), s) for s in Severity], placeholder=pick)
     owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(pick)}
@@ -130,6 +137,7 @@ def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") 
             optional=True,
         ),
         input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
+        input_block(Ids.STAGE_BLOCK, t("complaints.form.stage"), stage),
         input_block(Ids.CATEGORY_BLOCK, t("complaints.form.category"), category),
         input_block(Ids.SEVERITY_BLOCK, t("complaints.form.severity"), severity),
         input_block(
@@ -215,6 +223,7 @@ def _facts(t: Translator, shown) -> str:
         [
             t("complaints.card.client", client=escape(shown.client), via=via_text(t, shown.received_via)),
             t("complaints.card.category", category=category_text(t, shown.category)),
+            *([t("complaints.card.stage", stage=stage_text(t, shown.stage))] if shown.stage else []),
             t("complaints.card.owner", person=mention(shown.owner_id)),
             t(
                 "complaints.card.deadlines",

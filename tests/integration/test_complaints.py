@@ -85,6 +85,7 @@ def _values(**fields) -> dict:
     chosen = {
         "received_via": (Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
         "category": (Ids.CATEGORY_BLOCK, Ids.CATEGORY),
+        "stage": (Ids.STAGE_BLOCK, Ids.STAGE),
         "severity": (Ids.SEVERITY_BLOCK, Ids.SEVERITY),
         "satisfaction": (Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
         "team": (Ids.TEAM_BLOCK, Ids.TEAM),
@@ -158,6 +159,7 @@ VALID = {
     "client": "Acme Trading <!channel>",
     "contact": "+86 21 5555 0101",
     "received_via": "phone",
+    "stage": "after_sale",
     "category": "delivery",
     "severity": "high",
     "description": "Second late delivery this month",
@@ -221,10 +223,17 @@ async def test_complaint_opens_the_form_at_once_prefilled(clock, slack_client, s
 
 
 async def test_invalid_form_gets_field_errors_and_nothing_is_stored(clock, slack_client, services):
-    answer = await _log(slack_client, client=" ", description="bad", severity=None, owner=OUTSIDER)
+    answer = await _log(
+        slack_client, client=" ", description="bad", severity=None, stage=None, owner=OUTSIDER
+    )
 
     assert answer["response_action"] == "errors"
-    assert set(answer["errors"]) == {Ids.CLIENT_BLOCK, Ids.DESCRIPTION_BLOCK, Ids.SEVERITY_BLOCK}
+    assert set(answer["errors"]) == {
+        Ids.CLIENT_BLOCK,
+        Ids.DESCRIPTION_BLOCK,
+        Ids.SEVERITY_BLOCK,
+        Ids.STAGE_BLOCK,
+    }
     assert answer["errors"][Ids.CLIENT_BLOCK] == "Say who the client is."
     outsider = await _log(slack_client, owner=OUTSIDER)
     assert outsider["errors"] == {Ids.OWNER_BLOCK: "The owner must be a member of the team."}
@@ -263,6 +272,7 @@ async def test_logging_posts_the_card_with_a_reference(clock, slack_client, slac
     assert "High" in text and "New" in text and f"<@{OWNER}>" in text
     assert "Acme Trading &lt;!channel&gt;" in text, "user text is escaped"
     assert "+86 21" not in text, "the contact is not on the card"
+    assert "*Stage:* After-sale" in text
     assert "Acknowledge by:* 2026-11-16 12:00" in text, "2 h for high, shown in Shanghai time"
     assert _buttons(card.args) == [Ids.ACKNOWLEDGE, Ids.REASSIGN, Ids.ESCALATE]
     assert not [c for c in posts if c.args["channel"] == DIGEST], "only critical goes to the leads at once"
@@ -693,6 +703,7 @@ async def test_show_gives_members_the_card_and_trail_and_refuses_others(clock, s
     validate_message(answer)
     text = _text(answer)
     assert "*Client contact:* +86 21 5555 0101" in text, "members see the contact"
+    assert "*Stage:* After-sale" in text
     assert f"`2026-11-16 10:00` <@{MEMBER}> · logged" in text
     assert f"`2026-11-16 10:05` <@{OWNER}> · acknowledged → Acknowledged" in text
     assert refused.json()["text"] == "Only the members of the team that handles C-2026-0001 can see it."
