@@ -128,13 +128,15 @@ def may(
     now: datetime,
 ) -> bool:
     """The permission table: the owner acknowledges and starts; the owner or a lead resolves and
-    reassigns; a lead closes, reopens and escalates; the reporter may reopen within 7 days of the
-    resolution."""
+    reassigns; anyone in the team escalates ("如实上报"); a lead closes and reopens; the reporter
+    may reopen within 7 days of the resolution."""
     owner = who.user_id == owner_id
     if action in (Action.ACKNOWLEDGE, Action.START):
         return owner
     if action in (Action.RESOLVE, Action.REASSIGN):
         return owner or who.lead
+    if action is Action.ESCALATE:
+        return who.member or who.lead
     if action is Action.REOPEN and who.user_id == reporter_id and resolved_at is not None:
         return who.lead or now - resolved_at <= REPORTER_MAY_REOPEN_FOR
     return who.lead
@@ -148,6 +150,8 @@ def refusal(action: Action) -> str:
         return "complaints.error.owner_or_lead"
     if action is Action.REOPEN:
         return "complaints.error.reopen_refused"
+    if action is Action.ESCALATE:
+        return "complaints.error.team_only"
     return "complaints.error.leads_only"
 
 

@@ -16,6 +16,7 @@ from bot.rules.complaints import Action, Status, Who
 from bot.rules.roles import Role, is_lead
 from bot.rules.roster import ComplaintSlaSettings
 from bot.rules.sla import Deadline, Level, Severity
+from bot.services.chain import above_the_leads
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.services.schedules import TeamClock
@@ -386,7 +387,8 @@ async def _tell(
     services: Services, actor: Actor, complaint_id: int, refusal: UserError, response_url
 ) -> None:
     message = views.refusal(translator(actor.locale), refusal)
-    key = f"complaint-refused:{complaint_id}:{actor.user_id}:{services.now().isoformat()}"
+    # One notice per refusal: two different ones to one person at one instant are both told.
+    key = f"complaint-refused:{complaint_id}:{actor.user_id}:{refusal.key}:{services.now().isoformat()}"
     async with services.unit_of_work() as session:
         notices = services.notices(session)
         if response_url:
@@ -457,7 +459,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 **views.assigned(t, shown, by=actor.user_id),
             )
         if action is Action.ESCALATE:
-            await _tell_managers(
+            await _tell_above_leads(
                 notices,
                 team,
                 views.manual_escalation(t, shown, actor.user_id, note),
@@ -475,12 +477,12 @@ async def _card_changed(notices, t, team: Team, shown: Shown, version: int, repl
     )
 
 
-async def _tell_managers(notices, team: Team, message: dict, key: str) -> None:
-    """A DM to each manager and deputy of the team; the digest channel when it has none."""
-    managers = [m.user_id for m in team.members if m.role in (Role.MANAGER, Role.DEPUTY)]
-    for user_id in managers:
+async def _tell_above_leads(notices, team: Team, message: dict, key: str) -> None:
+    """A DM to each person above the team's leads; the digest channel when there is nobody."""
+    people = above_the_leads(team)
+    for user_id in people:
         await notices.dm(f"{key}:{user_id}", user=user_id, **message)
-    if not managers:
+    if not people:
         await notices.post(key, channel=team.digest_channel_id, **message)
 
 
@@ -584,7 +586,7 @@ async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Ste
     elif step.level is Level.LEADS:
         await notices.post(key, channel=team.digest_channel_id, **message)
     elif step.level is Level.MANAGERS:
-        await _tell_managers(notices, team, message, key)
+        await _tell_above_leads(notices, team, message, key)
 
 
 # -- the leads' weekly summary -------------------------------------------------------------------

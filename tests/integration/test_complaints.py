@@ -421,11 +421,13 @@ async def test_the_wrong_person_is_refused_and_nothing_changes(clock, slack_clie
     async with sending(services):
         await _press_button(services, slack_client, slack, MEMBER, Ids.ACKNOWLEDGE, complaint.id, wait=False)
         await _press_button(services, slack_client, slack, OUTSIDER, Ids.RESOLVE, complaint.id)
-        await _press_button(services, slack_client, slack, OWNER, Ids.ESCALATE, complaint.id)
-        await slack.wait_for("response_url", 3)
+        await _press_button(services, slack_client, slack, OUTSIDER, Ids.ESCALATE, complaint.id)
+        await _press_button(services, slack_client, slack, OWNER, Ids.CLOSE, complaint.id, wait=False)
+        await slack.wait_for("response_url", 4)
     answers = _responses(slack)
     assert "Only the owner of C-2026-0001 can do that." in answers
     assert "Only the owner of C-2026-0001 or a lead of its team can do that." in answers
+    assert "Only the members of the team that handles C-2026-0001 can report it upward." in answers
     assert "Only a lead of the team can do that to C-2026-0001." in answers
     assert not slack.calls_to("views.open"), "no form for someone who may not use it"
     after = await _one(services)
@@ -508,25 +510,28 @@ async def _resolved(services) -> bool:
     return any(kind == "resolve" for kind, _, _ in await _events(services))
 
 
-async def test_a_lead_escalates_by_hand_to_the_managers(clock, slack_client, slack, services):
+async def test_a_member_escalates_by_hand_to_the_people_above_the_leads(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)
     async with sending(services):
-        await _press_button(services, slack_client, slack, LEAD, Ids.ESCALATE, complaint.id)
+        await _press_button(services, slack_client, slack, MEMBER, Ids.ESCALATE, complaint.id)
         (opened,) = await slack.wait_for("views.open", 1)
         assert _view(opened)["callback_id"] == Ids.ESCALATE_FORM
         short = await slack_client.interaction(
-            _submission(LEAD, Ids.ESCALATE_FORM, _values(reason=""), {"id": complaint.id})
+            _submission(MEMBER, Ids.ESCALATE_FORM, _values(reason=""), {"id": complaint.id})
         )
-        assert short.json()["errors"] == {Ids.REASON_BLOCK: "Give the reason for escalating."}
+        assert short.json()["errors"] == {Ids.REASON_BLOCK: "Give the reason for reporting it upward."}
         values = _values(reason="Client threatens to go to the press")
-        await slack_client.interaction(_submission(LEAD, Ids.ESCALATE_FORM, values, {"id": complaint.id}))
+        await slack_client.interaction(_submission(MEMBER, Ids.ESCALATE_FORM, values, {"id": complaint.id}))
         await eventually(lambda: _dm_to(slack, MANAGER), within=5)
         await eventually(lambda: _dm_to(slack, DEPUTY), within=5)
 
     dms = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01MGR"]
     assert "Client threatens to go to the press" in _text(dms[0].args)
-    assert ("escalate", LEAD, "new") in await _events(services)
+    assert ("escalate", MEMBER, "new") in await _events(services)
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01AAA"], (
+        "not the lead"
+    )
 
 
 # -- the SLA ladder --------------------------------------------------------------------------------

@@ -101,7 +101,9 @@ owner, lead, member, reporter = (
         (Action.REOPEN, lead, True),
         (Action.REOPEN, owner, False),
         (Action.ESCALATE, lead, True),
-        (Action.ESCALATE, owner, False),
+        (Action.ESCALATE, owner, True),
+        (Action.ESCALATE, member, True),
+        (Action.ESCALATE, reporter, False),
     ],
 )
 def test_who_may_do_what(action, who, allowed):
@@ -121,6 +123,7 @@ def test_each_refusal_says_who_may():
     assert refusal(Action.REASSIGN) == "complaints.error.owner_or_lead"
     assert refusal(Action.CLOSE) == "complaints.error.leads_only"
     assert refusal(Action.REOPEN) == "complaints.error.reopen_refused"
+    assert refusal(Action.ESCALATE) == "complaints.error.team_only"
 
 
 @pytest.mark.parametrize(
