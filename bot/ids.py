@@ -39,6 +39,7 @@ class Complaint(StrEnum):
     RESOLVE_FORM = "complaint.resolve_form"
     REASSIGN_FORM = "complaint.reassign_form"
     ESCALATE_FORM = "complaint.escalate_form"
+    REPLY_FORM = "complaint.reply_form"  # the first reply to the client (acknowledge)
     # The card's buttons: action_id "complaint.<action>", value the complaint's id.
     ACKNOWLEDGE = "complaint.acknowledge"
     START = "complaint.start"
@@ -72,5 +73,11 @@ class Complaint(StrEnum):
     FEEDBACK = "feedback"
     SATISFACTION_BLOCK = "complaint.satisfaction"
     SATISFACTION = "satisfaction"
+    REPLIED_AT_BLOCK = "complaint.replied_at"
+    REPLIED_AT = "replied_at"
+    REPLY_VIA_BLOCK = "complaint.reply_via"
+    REPLY_VIA = "reply_via"
+    REPLY_BLOCK = "complaint.reply"
+    REPLY = "reply"
     REASON_BLOCK = "complaint.reason"
     REASON = "reason"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,12 +24,12 @@ LISTS = ("open", "overdue", "mine")
 
 # The card's buttons that change the complaint at once, and those that ask for more in a form.
 AT_ONCE = {
-    Ids.ACKNOWLEDGE: Action.ACKNOWLEDGE,
     Ids.START: Action.START,
     Ids.CLOSE: Action.CLOSE,
     Ids.REOPEN: Action.REOPEN,
 }
 WITH_FORM = {
+    Ids.ACKNOWLEDGE: (Action.ACKNOWLEDGE, views.reply_form),
     Ids.RESOLVE: (Action.RESOLVE, views.resolve_form),
     Ids.REASSIGN: (Action.REASSIGN, views.reassign_form),
     Ids.ESCALATE: (Action.ESCALATE, views.escalate_form),
@@ -107,7 +108,7 @@ async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
 
 
 async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
-    """Acknowledge, Start, Close, Reopen: the change at once (refusals answer the presser alone)."""
+    """Start, Close, Reopen: the change at once (refusals answer the presser alone)."""
     await ack()
     services, actor = context["services"], context["actor"]
     change = complaints.Change(AT_ONCE[action["action_id"]])
@@ -117,7 +118,8 @@ async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltConte
 
 
 async def press_for_form(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
-    """Resolve, Reassign, Escalate: the form, once it is clear that this person may."""
+    """Acknowledge (the first reply to the client), Resolve, Reassign, Escalate: the form, once it
+    is clear that this person may."""
     await ack()
     services, actor = context["services"], context["actor"]
     kind, form = WITH_FORM[action["action_id"]]
@@ -132,6 +134,19 @@ async def press_for_form(ack: AsyncAck, body: dict, action: dict, context: Async
 
 def _complaint_id(view: dict) -> int:
     return int(json.loads(view["private_metadata"])["id"])
+
+
+async def submit_first_reply(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    picked = view_state.value(values, Ids.REPLIED_AT_BLOCK, Ids.REPLIED_AT).get("selected_date_time")
+    change = complaints.Change(
+        Action.ACKNOWLEDGE,
+        note=view_state.text(values, Ids.REPLY_BLOCK, Ids.REPLY),
+        via=view_state.chosen(values, Ids.REPLY_VIA_BLOCK, Ids.REPLY_VIA),
+        replied_at=datetime.fromtimestamp(int(picked), UTC) if picked else None,
+    )
+    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
 
 
 async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
@@ -169,6 +184,7 @@ def register(app: Routes) -> None:
     for action_id in WITH_FORM:
         app.action(action_id)(press_for_form)
     app.view(Ids.FORM)(submit_form)
+    app.view(Ids.REPLY_FORM)(submit_first_reply)
     app.view(Ids.RESOLVE_FORM)(submit_resolution)
     app.view(Ids.REASSIGN_FORM)(submit_reassignment)
     app.view(Ids.ESCALATE_FORM)(submit_escalation)

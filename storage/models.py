@@ -267,7 +267,10 @@ class Complaint(Base):
     # The resolve clock starts when the complaint is logged, and again when it is reopened.
     resolve_from: Mapped[datetime]
     resolve_due: Mapped[datetime]
+    # Acknowledging is the first reply to the client: when (acknowledged_at), how and what was said.
     acknowledged_at: Mapped[datetime | None]
+    first_reply_via: Mapped[str | None] = mapped_column(String(16))
+    first_reply: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     resolution: Mapped[str] = mapped_column(Text, default="")

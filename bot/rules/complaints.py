@@ -191,6 +191,23 @@ def form_errors(
     return errors
 
 
+def first_reply_errors(
+    *, via: str | None, text: str, replied_at: datetime | None, logged_at: datetime, now: datetime
+) -> dict[str, str]:
+    """The first reply to the client: how and what (required), and when, which cannot be before the
+    complaint was logged (to the minute a picker gives) nor in the future."""
+    errors: dict[str, str] = {}
+    if via not in set(ReceivedVia):
+        errors["reply_via"] = "complaints.error.choose_one"
+    if len(text.strip()) < 3:
+        errors["reply"] = "complaints.error.reply_short"
+    elif len(text) > NOTE_MAX:
+        errors["reply"] = "complaints.error.too_long"
+    if replied_at is not None and not logged_at.replace(second=0, microsecond=0) <= replied_at <= now:
+        errors["replied_at"] = "complaints.error.reply_time"
+    return errors
+
+
 def resolution_errors(*, resolution: str, satisfaction: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if len(resolution.strip()) < 5:

@@ -51,6 +51,8 @@ class Shown:
     acknowledge_due: datetime
     resolve_due: datetime
     acknowledged_at: datetime | None
+    first_reply_via: str | None
+    first_reply: str
     resolved_at: datetime | None
     resolution: str
     client_feedback: str
@@ -104,7 +106,9 @@ class Change:
 
     action: Action
     owner_id: str | None = None  # reassign
-    note: str = ""  # escalate: the reason; resolve: what was done
+    note: str = ""  # escalate: the reason; resolve: what was done; acknowledge: what the client was told
+    via: str | None = None  # acknowledge: how the client was answered
+    replied_at: datetime | None = None  # acknowledge: when (None: now)
     client_feedback: str = ""
     satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
 
@@ -171,6 +175,8 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.acknowledge_due,
         complaint.resolve_due,
         complaint.acknowledged_at,
+        complaint.first_reply_via,
+        complaint.first_reply,
         complaint.resolved_at,
         complaint.resolution,
         complaint.client_feedback,
@@ -348,7 +354,6 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     """Apply one person's change to a complaint. The row is locked and written with its version
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
     told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
-    _check_change(change)
     for attempt in range(3):
         try:
             return await _act(services, actor, complaint_id, change)
@@ -358,9 +363,17 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     raise AssertionError("unreachable")
 
 
-def _check_change(change: Change) -> None:
+def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
     errors: dict[str, str] = {}
-    if change.action is Action.RESOLVE:
+    if change.action is Action.ACKNOWLEDGE:
+        errors = rules.first_reply_errors(
+            via=change.via,
+            text=change.note,
+            replied_at=change.replied_at,
+            logged_at=complaint.created_at,
+            now=now,
+        )
+    elif change.action is Action.RESOLVE:
         errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
@@ -411,9 +424,11 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
         action = change.action
         before, previous_owner = Status(complaint.status), complaint.owner_id
         becomes = _check(actor, complaint, action, now)
+        _check_change(change, complaint, now)
         note = change.note.strip()
         if action is Action.ACKNOWLEDGE:
-            complaint.acknowledged_at = now
+            complaint.acknowledged_at = max(change.replied_at or now, complaint.created_at)
+            complaint.first_reply_via, complaint.first_reply = change.via, note
         elif action is Action.RESOLVE:
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
             complaint.resolution = note

@@ -92,6 +92,9 @@ FIELD_BLOCKS = {
     "resolution": Ids.RESOLUTION_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
+    "replied_at": Ids.REPLIED_AT_BLOCK,
+    "reply_via": Ids.REPLY_VIA_BLOCK,
+    "reply": Ids.REPLY_BLOCK,
 }
 
 
@@ -166,6 +169,28 @@ def _small_form(t: Translator, callback_id: str, shown, blocks: list[dict], titl
         metadata={"id": shown.id},
         blocks=[*sections(f"*{shown.reference}*"), *blocks],
     )
+
+
+def reply_form(t: Translator, shown) -> dict:
+    """Acknowledging is the first reply to the client: when (empty: now), how, and what was said."""
+    pick = t("complaints.form.pick")
+    via = select(Ids.REPLY_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    blocks = [
+        input_block(
+            Ids.REPLIED_AT_BLOCK,
+            t("complaints.reply_form.when"),
+            {"type": "datetimepicker", "action_id": Ids.REPLIED_AT},
+            optional=True,
+            hint=t("complaints.reply_form.when_hint"),
+        ),
+        input_block(Ids.REPLY_VIA_BLOCK, t("complaints.reply_form.via"), via),
+        input_block(
+            Ids.REPLY_BLOCK,
+            t("complaints.reply_form.text"),
+            text_input(Ids.REPLY, max_length=NOTE_MAX, multiline=True),
+        ),
+    ]
+    return _small_form(t, Ids.REPLY_FORM, shown, blocks, t("complaints.reply_form.title"))
 
 
 def resolve_form(t: Translator, shown) -> dict:
@@ -254,12 +279,29 @@ def _resolution(t: Translator, shown) -> str:
     return "\n".join(lines)
 
 
+def _first_reply(t: Translator, shown) -> str:
+    return t(
+        "complaints.card.first_reply",
+        when=when(shown.acknowledged_at, shown.timezone),
+        via=via_text(t, shown.first_reply_via),
+        text=escape(shown.first_reply),
+    )
+
+
+def _progress(t: Translator, shown) -> str:
+    """What has been done so far: the first reply to the client, the resolution."""
+    lines = []
+    if shown.first_reply_via:  # complaints acknowledged before the first reply was asked have none
+        lines.append(_first_reply(t, shown))
+    if shown.resolved_by:
+        lines.append(_resolution(t, shown))
+    return "".join("\n" + line for line in lines)
+
+
 def card(t: Translator, shown) -> dict:
     """The card in the team channel: what it is, who owns it, by when, and the next steps' buttons."""
     text = heading(t, shown)
-    body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD)
-    if shown.resolved_by:
-        body += "\n" + _resolution(t, shown)
+    body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD) + _progress(t, shown)
     blocks = sections(text) + sections(body)
     buttons = [_button(t, action, shown.id) for action in card_actions(shown.status)]
     if buttons:
@@ -286,6 +328,8 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
             owner=mention(shown.owner_id),
             **params,
         )
+    elif action is Action.ACKNOWLEDGE:
+        text = t("complaints.reply.acknowledge", **params) + "\n" + _first_reply(t, shown)
     elif action is Action.RESOLVE:
         text = t("complaints.reply.resolve", **params) + "\n" + _resolution(t, shown)
     elif action is Action.ESCALATE:
@@ -393,9 +437,7 @@ def show(t: Translator, shown, events) -> dict:
     facts = _facts(t, shown)
     if shown.client_contact:
         facts += "\n" + t("complaints.card.contact", contact=escape(shown.client_contact))
-    body = facts + "\n" + _description(t, shown, len(shown.description))
-    if shown.resolved_by:
-        body += "\n" + _resolution(t, shown)
+    body = facts + "\n" + _description(t, shown, len(shown.description)) + _progress(t, shown)
     trail = "\n".join(_event_line(t, e, shown.timezone) for e in events)
     text = heading(t, shown)
     blocks = (

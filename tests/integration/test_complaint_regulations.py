@@ -5,13 +5,21 @@ anyone in the team to the people above the leads."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.ids import Complaint as Ids
 from tests.integration.test_complaints import (
     CHANNEL,
+    LEAD,
+    MONDAY,
     OWNER,
     TEAM,
     VALID,
+    _answer_client,
     _complaints,
+    _log,
+    _one,
+    _press_button,
     _submission,
     _text,
     _values,
@@ -64,6 +72,60 @@ async def test_the_front_desk_logs_for_customer_service(clock, slack_client, sla
     (told,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01DESK"]
     assert "*C-2026-0001* is logged and passed to Customer Service East" in _text(told.args)
     assert not [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0FRONT01"]
+
+
+async def test_acknowledging_is_the_first_reply_to_the_client(clock, slack_client, slack, services):
+    """The owner records when, how and what the client was told; the acknowledge deadline measures
+    the reply's time, and the card and the trail say how the client was answered."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    clock.at = MONDAY + timedelta(minutes=40)
+
+    async with sending(services):
+        await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+        (opened,) = await slack.wait_for("views.open", 1)
+        form = _view(opened)
+        assert form["callback_id"] == Ids.REPLY_FORM
+        assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"] == [
+            Ids.REPLIED_AT_BLOCK,
+            Ids.REPLY_VIA_BLOCK,
+            Ids.REPLY_BLOCK,
+        ]
+        empty = await _answer_client(
+            services, slack_client, OWNER, complaint.id, wait=False, reply_via=None, reply=""
+        )
+        assert empty.json()["errors"] == {
+            Ids.REPLY_VIA_BLOCK: "Choose one of the options.",
+            Ids.REPLY_BLOCK: "Say what the client was told, in a few words at least.",
+        }
+        future = await _answer_client(
+            services, slack_client, OWNER, complaint.id, wait=False, replied_at=clock.at + timedelta(hours=1)
+        )
+        assert future.json()["errors"] == {
+            Ids.REPLIED_AT_BLOCK: "Give a time between the logging of the complaint and now."
+        }
+        assert (await _one(services)).status == "new", "nothing was stored"
+
+        await _answer_client(
+            services,
+            slack_client,
+            OWNER,
+            complaint.id,
+            replied_at=MONDAY + timedelta(minutes=20),
+            reply_via="phone",
+            reply="Apologised; a courier collects the parcel tomorrow",
+        )
+        (update,) = await slack.wait_for("chat.update", 1)
+
+    answered = await _one(services)
+    assert answered.status == "acknowledged"
+    assert answered.acknowledged_at == MONDAY + timedelta(minutes=20), "the reply's time, not the click's"
+    card = _text(update.args)
+    assert "Client answered" in card
+    assert "*First reply to the client:* 2026-11-16 10:20, Phone: Apologised; a courier collects" in card
+    shown = _text((await slack_client.command(LEAD, "/complaint", "show C-2026-0001")).json())
+    assert "*First reply to the client:* 2026-11-16 10:20, Phone" in shown
+    assert f"<@{OWNER}> · first reply to the client → Client answered: Apologised" in shown
 
 
 async def _dm_to(slack, user: str) -> bool:

@@ -81,6 +81,7 @@ def _values(**fields) -> dict:
         "resolution": (Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
         "feedback": (Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
         "reason": (Ids.REASON_BLOCK, Ids.REASON),
+        "reply": (Ids.REPLY_BLOCK, Ids.REPLY),
     }
     chosen = {
         "received_via": (Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
@@ -89,6 +90,7 @@ def _values(**fields) -> dict:
         "severity": (Ids.SEVERITY_BLOCK, Ids.SEVERITY),
         "satisfaction": (Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
         "team": (Ids.TEAM_BLOCK, Ids.TEAM),
+        "reply_via": (Ids.REPLY_VIA_BLOCK, Ids.REPLY_VIA),
     }
     values: dict = {}
     for name, value in fields.items():
@@ -101,6 +103,12 @@ def _values(**fields) -> dict:
                 {"text": {"type": "plain_text", "text": str(value)}, "value": str(value)} if value else None
             )
             values[block] = {action: {"type": "static_select", "selected_option": option}}
+        elif name == "replied_at":
+            picked = {
+                "type": "datetimepicker",
+                "selected_date_time": int(value.timestamp()) if value else None,
+            }
+            values[Ids.REPLIED_AT_BLOCK] = {Ids.REPLIED_AT: picked}
         else:
             values[Ids.OWNER_BLOCK] = {Ids.OWNER: {"type": "users_select", "selected_user": value}}
     return values
@@ -273,7 +281,7 @@ async def test_logging_posts_the_card_with_a_reference(clock, slack_client, slac
     assert "Acme Trading &lt;!channel&gt;" in text, "user text is escaped"
     assert "+86 21" not in text, "the contact is not on the card"
     assert "*Stage:* After-sale" in text
-    assert "Acknowledge by:* 2026-11-16 12:00" in text, "2 h for high, shown in Shanghai time"
+    assert "First reply by:* 2026-11-16 12:00" in text, "2 h for high, shown in Shanghai time"
     assert _buttons(card.args) == [Ids.ACKNOWLEDGE, Ids.REASSIGN, Ids.ESCALATE]
     assert not [c for c in posts if c.args["channel"] == DIGEST], "only critical goes to the leads at once"
 
@@ -305,7 +313,19 @@ async def _press_button(services, slack_client, slack, user, action_id, complain
     before = len(await _events(services))
     reply = await slack_client.interaction(_press(slack, user, action_id, complaint_id))
     assert reply.status_code == 200
-    if wait and action_id in (Ids.ACKNOWLEDGE, Ids.START, Ids.CLOSE, Ids.REOPEN):
+    if wait and action_id in (Ids.START, Ids.CLOSE, Ids.REOPEN):
+        await _more_events(services, before)
+    return reply
+
+
+async def _answer_client(services, slack_client, user: str, complaint_id: int, *, wait=True, **fields):
+    """Acknowledge: the first reply to the client, recorded in its form."""
+    before = len(await _events(services))
+    values = _values(
+        **({"reply_via": "phone", "reply": "Called back, apologised, refund on its way"} | fields)
+    )
+    reply = await slack_client.interaction(_submission(user, Ids.REPLY_FORM, values, {"id": complaint_id}))
+    if wait:
         await _more_events(services, before)
     return reply
 
@@ -338,18 +358,22 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         card = await _card(slack)
         complaint = await _one(services)
         steps = [
-            (OWNER, Ids.ACKNOWLEDGE, "Acknowledged", [Ids.START, Ids.RESOLVE, Ids.REASSIGN, Ids.ESCALATE]),
+            (OWNER, Ids.ACKNOWLEDGE, "Client answered", [Ids.START, Ids.RESOLVE, Ids.REASSIGN, Ids.ESCALATE]),
             (OWNER, Ids.START, "In progress", [Ids.RESOLVE, Ids.REASSIGN, Ids.ESCALATE]),
         ]
         for number, (user, button, status, buttons) in enumerate(steps, start=1):
             clock.at += timedelta(minutes=10)
             await _press_button(services, slack_client, slack, user, button, complaint.id)
+            if button == Ids.ACKNOWLEDGE:
+                (opened,) = await slack.wait_for("views.open", 1)
+                assert _view(opened)["callback_id"] == Ids.REPLY_FORM
+                await _answer_client(services, slack_client, user, complaint.id)
             updates = await slack.wait_for("chat.update", number)
             assert updates[-1].args["ts"] == card.answer["ts"], "the card changes in place"
             assert status in _text(updates[-1].args) and _buttons(updates[-1].args) == buttons
 
         await _press_button(services, slack_client, slack, OWNER, Ids.RESOLVE, complaint.id)
-        (opened,) = await slack.wait_for("views.open", 1)
+        opened = (await slack.wait_for("views.open", 2))[-1]
         assert _view(opened)["callback_id"] == Ids.RESOLVE_FORM
         assert (await _resolve(services, slack_client, OWNER, complaint.id)).status_code == 200
         updates = await slack.wait_for("chat.update", 3)
@@ -367,7 +391,7 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         assert "Reopened" in _text(updates[-1].args)
 
         await _press_button(services, slack_client, slack, LEAD, Ids.REASSIGN, complaint.id)
-        await slack.wait_for("views.open", 2)
+        await slack.wait_for("views.open", 3)
         values = _values(owner=MEMBER)
         await slack_client.interaction(_submission(LEAD, Ids.REASSIGN_FORM, values, {"id": complaint.id}))
         updates = await slack.wait_for("chat.update", 6)
@@ -449,7 +473,7 @@ async def test_a_form_submitted_by_the_wrong_person_changes_nothing(clock, slack
 async def test_the_reporter_may_reopen_within_seven_days(clock, slack_client, slack, services):
     await _log(slack_client, user=MEMBER)
     complaint = await _one(services)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
     await _resolve(services, slack_client, OWNER, complaint.id)
 
     clock.at += timedelta(days=8)
@@ -467,7 +491,7 @@ async def test_the_reporter_may_reopen_within_seven_days(clock, slack_client, sl
 async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
 
     async with sending(services):
         await asyncio.gather(
@@ -498,7 +522,7 @@ async def test_a_crafted_satisfaction_gets_a_field_error_and_nothing_changes(
 ):
     await _log(slack_client)
     complaint = await _one(services)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
 
     reply = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, satisfaction="11")
 
@@ -587,7 +611,7 @@ async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, servi
     (update,) = slack.calls_to("chat.update")
     assert update.args["ts"] == card.answer["ts"] and "Overdue" in _text(update.args)
     (leads,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == DIGEST]
-    assert "well past its deadline to acknowledge" in _text(leads.args)
+    assert "well past its deadline to answer the client" in _text(leads.args)
     assert "Acme" not in _text(leads.args), "no client details in the leads' channel"
     for manager in ("D01MGR", "D01DEP"):
         (told,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == manager]
@@ -603,7 +627,7 @@ async def test_acknowledging_stops_its_ladder(clock, slack_client, slack, servic
     await _log(slack_client)
     complaint = await _one(services)
     clock.at = MONDAY + timedelta(minutes=30)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
 
     assert (await _one(services)).next_escalation_at == MONDAY + timedelta(days=3) * 3 / 4
     assert await _sweep(services, clock, MONDAY + timedelta(hours=5)) == ["cs-east: no complaint due"]
@@ -646,13 +670,13 @@ async def test_business_hours_skip_the_weekend_and_a_holiday(
     assert await _fired(services) == [("acknowledge", 1)], "at the deadline, no late 'due soon'"
     async with sending(services):
         card = await _card(slack)
-    assert "Acknowledge by:* 2026-11-24 10:50" in _text(card.args)
+    assert "First reply by:* 2026-11-24 10:50" in _text(card.args)
 
 
 async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, services):
     await _log(slack_client)
     complaint = await _one(services)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
     await _resolve(services, slack_client, OWNER, complaint.id)
     assert (await _one(services)).next_escalation_at is None, "nothing left to escalate"
 
@@ -688,7 +712,7 @@ async def test_a_new_window_does_not_move_a_logged_complaints_ladder(
     assert (await _one(services)).next_escalation_at == stored + timedelta(hours=1), "leads at 3 h"
     async with sending(services):
         await slack.wait_for("chat.update", 1)
-    assert "Acknowledge by:* 2026-11-16 12:00" in _text(slack.calls_to("chat.update")[0].args)
+    assert "First reply by:* 2026-11-16 12:00" in _text(slack.calls_to("chat.update")[0].args)
 
 
 # -- show and list ---------------------------------------------------------------------------------
@@ -698,7 +722,7 @@ async def test_show_gives_members_the_card_and_trail_and_refuses_others(clock, s
     await _log(slack_client)
     complaint = await _one(services)
     clock.at += timedelta(minutes=5)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, complaint.id)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
 
     shown = await slack_client.command(LEAD, "/complaint", "show c-2026-0001")
     refused = await slack_client.command(OUTSIDER, "/complaint", "show C-2026-0001")
@@ -710,7 +734,7 @@ async def test_show_gives_members_the_card_and_trail_and_refuses_others(clock, s
     assert "*Client contact:* +86 21 5555 0101" in text, "members see the contact"
     assert "*Stage:* After-sale" in text
     assert f"`2026-11-16 10:00` <@{MEMBER}> · logged" in text
-    assert f"`2026-11-16 10:05` <@{OWNER}> · acknowledged → Acknowledged" in text
+    assert f"`2026-11-16 10:05` <@{OWNER}> · first reply to the client → Client answered" in text
     assert refused.json()["text"] == "Only the members of the team that handles C-2026-0001 can see it."
     assert "+86" not in refused.text and "Acme" not in refused.text
     assert unknown.json()["text"] == "There is no complaint C-2026-0099."
@@ -752,10 +776,10 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     await _log(slack_client, client="Open", category="delivery", severity="medium")
     first, late, _ = await _complaints(services)
     clock.at += timedelta(hours=1)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, first.id)
+    await _answer_client(services, slack_client, OWNER, first.id)
     await _resolve(services, slack_client, OWNER, first.id, satisfaction="5")
     clock.at += timedelta(hours=4)
-    await _press_button(services, slack_client, slack, OWNER, Ids.ACKNOWLEDGE, late.id)
+    await _answer_client(services, slack_client, OWNER, late.id)
     clock.at += timedelta(days=4)
     await _resolve(services, slack_client, OWNER, late.id, satisfaction="2")
     clock.at = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -773,7 +797,7 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     assert "*Complaints · Customer Service East · 2026-11-16 to 2026-11-23*" in text
     assert "New 4 · open 2 · overdue 2 · resolved 2" in text
     # acknowledge: on time; late; the medium and the critical one's deadlines passed in the week
-    assert "*Acknowledged in time:* 25% (1 of 4)" in text
+    assert "*Client answered in time:* 25% (1 of 4)" in text
     # resolve: on time; late; the medium one's 5 days passed; the critical one's day is not over
     assert "*Resolved in time:* 33% (1 of 3)" in text
     assert "*New by severity:* Critical 1, High 2, Medium 1" in text

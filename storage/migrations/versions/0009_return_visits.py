@@ -1,4 +1,4 @@
-"""complaints as the revised regulations have them: the stage
+"""complaints as the revised regulations have them: the stage, the first reply to the client
 
 Revision ID: 0009
 Revises: 0006
@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stage', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('first_reply_via', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('first_reply', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_column('first_reply')
+        batch_op.drop_column('first_reply_via')
         batch_op.drop_column('stage')
