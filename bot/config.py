@@ -21,6 +21,7 @@ ENV_NAMES = {
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_app_token": "SLACK_APP_TOKEN",
     "slack_api_url": "SLACK_API_URL",
+    "slack_hooks_url": "SLACK_HOOKS_URL",
     "database_url": "DATABASE_URL",
     "timezone": "TEAMOPS_TIMEZONE",
     "locale": "TEAMOPS_LOCALE",
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    slack_hooks_url: str = Field("https://hooks.slack.com/", alias="SLACK_HOOKS_URL")
     database_url: str = Field("sqlite+aiosqlite:///teamops.db", alias="DATABASE_URL")
     timezone: str = Field("UTC", alias="TEAMOPS_TIMEZONE")
     locale: Locale = Field("en", alias="TEAMOPS_LOCALE")
@@ -46,7 +48,7 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(15.0, gt=1, alias="TEAMOPS_LEASE_SECONDS")
     outbox_give_up_hours: float = Field(24.0, gt=0, alias="TEAMOPS_OUTBOX_GIVE_UP_HOURS")
 
-    @field_validator("slack_api_url")
+    @field_validator("slack_api_url", "slack_hooks_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

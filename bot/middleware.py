@@ -15,7 +15,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import deliveries, people
-from bot.services.context import Services
+from bot.services.context import Services, on_the_request_path
 from bot.services.directory import Actor
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ class BeforeEveryListener(AsyncMiddleware):
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse | None:
+        # From here on, what this request writes (its delivery key first) waits briefly for the lock;
+        # the listeners' tasks inherit it.
+        on_the_request_path()
         if await self.is_a_repeat(req):
             return BoltResponse(status=200, body="")
         context = req.context
@@ -50,7 +53,7 @@ class BeforeEveryListener(AsyncMiddleware):
 
     async def is_a_repeat(self, req: AsyncBoltRequest) -> bool:
         """Slack retries a delivery it thinks failed; each is processed once (Slack's contract)."""
-        key = delivery_key(req.body)
+        key = deliveries.key_of(req.body)
         if key is None or await self.processed.first(key):
             return False
         log.info("delivery %s was processed before (retry %s)", key, retry_number(req))
@@ -99,15 +102,6 @@ class BeforeEveryListener(AsyncMiddleware):
             return False, None
         self.profile_failures.pop(user_id, None)
         return True, locale
-
-
-def delivery_key(body: dict) -> str | None:
-    """What identifies one delivery across Slack's retries: the event's id or the trigger's."""
-    if body.get("event_id"):
-        return f"{deliveries.EVENT}{body['event_id']}"
-    if body.get("trigger_id"):
-        return f"trigger:{body['trigger_id']}"
-    return None
 
 
 def retry_number(request: AsyncBoltRequest) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -37,6 +39,11 @@ TRANSIENT_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavaila
 # calls conversations.open too, until its person's IM channel is known.
 CHANNELLESS_METHOD = {"home": "views_publish"}
 OPEN_IM = "conversations_open"
+
+# A sender claims the rows it sends for this long and renews the claims every third of it while it
+# works on them (a Slack call may take its 30 s timeout). A sender that was killed renews nothing:
+# the rows it held, and the lanes behind them, are free again within this time.
+CLAIM_SECONDS = 10.0
 
 
 # -- enqueueing: inside the caller's unit of work ---------------------------------------------
@@ -180,6 +187,7 @@ class Sender:
         poll_seconds: float = 1.0,
         base_backoff: float = 1.0,
         max_backoff: float = 300.0,
+        claim_seconds: float = CLAIM_SECONDS,
     ) -> None:
         self.db = db
         self.client = client
@@ -188,7 +196,8 @@ class Sender:
         self.poll_seconds = poll_seconds
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
-        self.name = uuid.uuid4().hex[:12]
+        self.claim_for = timedelta(seconds=claim_seconds)
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stats = SenderStats()
         self._wake = asyncio.Event()
         # Methods that answered 429 without a channel to blame (conversations.open, views.publish):
@@ -221,23 +230,29 @@ class Sender:
     async def drain_once(self) -> int:
         """Send every row that is due now, lanes in parallel. Returns how many rows were claimed.
 
-        The rows that need a method Slack holds are not claimed; those claimed before the hold
-        began go back to the outbox together once the batch is done."""
+        Whether anything is due is read first: an idle sender never takes SQLite's write lock. The
+        rows that need a method Slack holds are not claimed; those claimed before the hold began go
+        back to the outbox together once the batch is done."""
         held = self._held()
+        due = {
+            "now": self.now(),
+            "leave_kinds": [kind for kind, method in CHANNELLESS_METHOD.items() if method in held],
+            "leave_unopened_dms": OPEN_IM in held,
+        }
+        async with self.db.reader() as session:
+            if not await repo.any_due(session, **due):
+                return 0
         async with self.db.unit_of_work() as session:
             rows = await repo.claim(
-                session,
-                now=self.now(),
-                hold_for=timedelta(minutes=2),
-                limit=self.concurrency * 4,
-                leave_kinds=[kind for kind, method in CHANNELLESS_METHOD.items() if method in held],
-                leave_unopened_dms=OPEN_IM in held,
+                session, holder=self.name, hold_for=self.claim_for, limit=self.concurrency * 4, **due
             )
             claimed = [row.id for row in rows]
         if not claimed:
             return 0
         gate = asyncio.Semaphore(self.concurrency)
         untried: dict[int, float] = {}
+        in_flight = set(claimed)
+        done = asyncio.Event()
 
         async def one(row_id: int) -> None:
             async with gate:
@@ -245,11 +260,37 @@ class Sender:
                     await self._deliver(row_id)
                 except Held as hold:
                     untried[row_id] = hold.seconds
+                finally:
+                    in_flight.discard(row_id)
 
-        await asyncio.gather(*(one(row_id) for row_id in claimed))
+        renewing = asyncio.create_task(self._keep_claims(in_flight, done))
+        try:
+            await asyncio.gather(*(one(row_id) for row_id in claimed))
+        finally:
+            done.set()
+            await renewing
         if untried:
             await self._hand_back(untried)
         return len(claimed)
+
+    async def _keep_claims(self, in_flight: set[int], done: asyncio.Event) -> None:
+        """Renew this sender's claims on the rows it still works on until `done`."""
+        while True:
+            try:
+                await asyncio.wait_for(done.wait(), self.claim_for.total_seconds() / 3)
+                return
+            except TimeoutError:
+                pass
+            if not in_flight:
+                continue
+            try:
+                async with self.db.unit_of_work() as session:
+                    await repo.renew(
+                        session, sorted(in_flight), holder=self.name, until=self.now() + self.claim_for
+                    )
+            except Exception as exc:  # the claims may lapse; the next renewal tries again
+                reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                log.warning("outbox sender: renewing its claims failed: %s", reason)
 
     async def drain(self, *, within: float = 60.0) -> None:
         """Send until nothing is due (tests and the CLI): rows waiting on a retry are left pending."""
@@ -370,6 +411,7 @@ class Sender:
             current = await repo.get(session, row.id)
             current.attempts = attempts
             current.next_attempt_at = now + timedelta(seconds=delay)
+            current.claimed_by = None
             current.claimed_until = None
             current.last_error = str(retry)[:500]
 
@@ -379,6 +421,7 @@ class Sender:
         async with self.db.unit_of_work() as session:
             current = await repo.get(session, row.id)
             current.status = status
+            current.claimed_by = None
             current.claimed_until = None
             current.last_error = error[:500] if error else None
             if status == repo.SENT:

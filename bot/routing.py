@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.services.context import on_the_request_path
-
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[None]]
@@ -123,7 +121,6 @@ class Routes:
 
     async def _run(self, route: Route, args: AsyncArgs) -> None:
         self.in_flight.add_current()
-        on_the_request_path()
         await route(args)
 
     async def _command(self, args: AsyncArgs) -> None:

@@ -167,13 +167,14 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
             await server.serve_http(
                 app,
                 lambda: health(services, revision, work.clock),
+                settings,
+                services.metrics,
                 lambda: metrics(services, work.clock),
                 host=host,
                 port=port,
-                log_level=settings.log_level,
             )
         else:
-            await server.serve_socket_mode(app, settings.slack_app_token)
+            await server.serve_socket_mode(app, settings)
         # Slack has its answers; what listeners do after their ack (open a modal, write the notices
         # an answer causes) is finished too, before the database closes under them.
         still_running = await in_flight.finish(server.GRACEFUL_TIMEOUT)

@@ -7,16 +7,20 @@ import contextlib
 import json
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import uvicorn
-from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.metrics import CONTENT_TYPE
+from bot import inbound
+from bot.config import Settings
+from bot.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -27,42 +31,141 @@ Health = Callable[[], Awaitable[tuple[bool, dict]]]
 Exposition = Callable[[], Awaitable[bytes]]
 
 
-class HttpApp(AsyncSlackRequestHandler):
-    """Bolt's ASGI handler at POST /slack/events, and GET /healthz and GET /metrics beside it."""
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
-    def __init__(self, app: AsyncApp, health: Health, metrics: Exposition | None = None) -> None:
-        super().__init__(app, path="/slack/events")
+
+class HttpApp:
+    """POST /slack/events for Bolt, once a request is known to be Slack's, and GET /healthz and
+    GET /metrics beside it. The signature is verified on the raw bytes (size-limited) before anything
+    parses them; nothing of a request that fails is used, and Bolt sees only bodies of the shape it
+    and our listeners read. Every POST /slack/events is counted and timed, by kind and outcome."""
+
+    def __init__(
+        self,
+        app: AsyncApp,
+        health: Health,
+        settings: Settings,
+        metrics: Metrics,
+        exposition: Exposition | None = None,
+    ) -> None:
+        self.app = app
         self.health = health
         self.metrics = metrics
+        self.exposition = exposition
+        self.signing_secret = settings.slack_signing_secret
+        self.hooks_url = settings.slack_hooks_url
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            if scope["path"] == "/healthz":
-                ok, report = await self.health()
-                await _answer(send, 200 if ok else 503, b"application/json", json.dumps(report).encode())
-                return
-            if scope["path"] == "/metrics" and self.metrics is not None:
-                await _answer(send, 200, CONTENT_TYPE.encode(), await self.metrics())
-                return
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":  # uvicorn runs with lifespan="off": nothing else comes
+            raise TypeError(f"unsupported ASGI scope {scope['type']!r}")
+        reply = await self.answer(scope, receive)
+        headers = [*reply.headers, (b"content-length", str(len(reply.body)).encode())]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def answer(self, scope, receive) -> Reply:
+        """The one place a request's outcome is known."""
+        if scope["method"] == "GET" and scope["path"] == "/healthz":
+            ok, report = await self.health()
+            return Reply(200 if ok else 503, json.dumps(report).encode(), JSON)
+        if scope["method"] == "GET" and scope["path"] == "/metrics" and self.exposition is not None:
+            return Reply(200, await self.exposition(), ((b"content-type", CONTENT_TYPE.encode()),))
+        if scope["method"] == "POST" and scope["path"] == "/slack/events":
+            started = time.perf_counter()
+            kind = ["unknown"]  # named once the request is known to be Slack's
+            try:
+                reply = await self.slack_request(scope, receive, kind)
+            except Exception:
+                self.metrics.requests.labels(kind[0], "failed").observe(time.perf_counter() - started)
+                raise
+            outcome = OUTCOMES.get(reply.status, "ok" if reply.status < 400 else "failed")
+            self.metrics.requests.labels(kind[0], outcome).observe(time.perf_counter() - started)
+            return reply
+        return Reply(404, b"Not Found", TEXT)
+
+    async def slack_request(self, scope, receive, kind: list[str]) -> Reply:
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        try:
+            body = await _read_body(headers, receive, inbound.MAX_BODY_BYTES)
+        except _Unread as refused:
+            return Reply(refused.status)
+        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if not inbound.signed(self.signing_secret, timestamp, signature, body, now=time.time()):
+            return Reply(401)
+        try:
+            content_type = headers.get("content-type", "").split(";")[0] or None  # as Bolt reads it
+            payload = inbound.read_body(body, content_type)
+            kind[0] = inbound.label(payload, inbound.check(payload, self.hooks_url))
+        except inbound.Malformed as exc:
+            log.warning("refused a signed request: %s", exc)
+            return Reply(400)
+        request = AsyncBoltRequest(
+            body=body.decode(), query=scope["query_string"].decode("latin-1"), headers=headers
+        )
+        response = await self.app.async_dispatch(request)
+        return Reply(
+            response.status,
+            response.body.encode(),
+            tuple(
+                (name.encode("latin-1"), value.encode("latin-1"))
+                for name, values in response.headers.items()
+                if name.lower() != "content-length"
+                for value in values
+            ),
+        )
 
 
-async def _answer(send, status: int, content_type: bytes, body: bytes) -> None:
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type)]}
-    )
-    await send({"type": "http.response.body", "body": body})
+JSON = ((b"content-type", b"application/json"),)
+TEXT = ((b"content-type", b"text/plain; charset=utf-8"),)
+# The outcome label of a request by its status; any other status of 400 or more is "failed".
+OUTCOMES = {401: "refused", 400: "bad_request", 413: "too_large"}
+
+
+class _Unread(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+async def _read_body(headers: dict[str, str], receive, limit: int) -> bytes:
+    """The request's body; _Unread(413) as soon as it is known to exceed `limit` bytes, by its
+    Content-Length or (chunked) by counting while it arrives, never holding more than that."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _Unread(413)
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away before the body was whole
+            raise _Unread(400)
+        body += message.get("body", b"")
+        if len(body) > limit:
+            raise _Unread(413)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
 async def serve_http(
-    app: AsyncApp, health: Health, metrics: Exposition, *, host: str, port: int, log_level: str
+    app: AsyncApp,
+    health: Health,
+    settings: Settings,
+    metrics: Metrics,
+    exposition: Exposition,
+    *,
+    host: str,
+    port: int,
 ) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn then stops accepting and finishes requests in flight."""
     config = uvicorn.Config(
-        HttpApp(app, health, metrics),
+        HttpApp(app, health, settings, metrics, exposition),
         host=host,
         port=port,
-        log_level=log_level.lower(),
+        log_level=settings.log_level.lower(),
         http="httptools",
         lifespan="off",
         access_log=False,
@@ -82,8 +185,9 @@ def _stopping(_signum, _frame) -> None:
 class SocketModeHandler(AsyncSocketModeHandler):
     """Bolt's Socket Mode handler, counting the envelopes in flight so that stopping can wait for them."""
 
-    def __init__(self, app: AsyncApp, app_token: str) -> None:
-        super().__init__(app, app_token)
+    def __init__(self, app: AsyncApp, settings: Settings) -> None:
+        super().__init__(app, settings.slack_app_token)
+        self.hooks_url = settings.slack_hooks_url
         self.stopping = False
         self.in_flight = 0
         self.idle = asyncio.Event()
@@ -93,6 +197,13 @@ class SocketModeHandler(AsyncSocketModeHandler):
         if self.stopping:
             # Left unacknowledged, so that Slack redelivers it to another connection.
             log.info("stopping: envelope %s (%s) left for Slack to redeliver", req.envelope_id, req.type)
+            return
+        try:
+            inbound.check(req.payload, self.hooks_url)
+        except inbound.Malformed as exc:
+            # Acknowledged with nothing, so that Slack does not redeliver what no retry can mend.
+            log.warning("refused envelope %s (%s): %s", req.envelope_id, req.type, exc)
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         self.in_flight += 1
         self.idle.clear()
@@ -116,13 +227,13 @@ class SocketModeHandler(AsyncSocketModeHandler):
         await self.close_async()
 
 
-async def serve_socket_mode(app: AsyncApp, app_token: str) -> None:
+async def serve_socket_mode(app: AsyncApp, settings: Settings) -> None:
     """Hold a Socket Mode connection until SIGINT/SIGTERM, then let requests in flight finish."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    handler = SocketModeHandler(app, app_token)
+    handler = SocketModeHandler(app, settings)
     connecting = asyncio.create_task(handler.connect_async())
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({connecting, stopped}, return_when=asyncio.FIRST_COMPLETED)

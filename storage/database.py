@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -25,9 +26,21 @@ _ROSTER_VERSION_SQL = str(
 
 # How long a unit of work waits for SQLite's one write lock, in seconds. A job or the CLI may wait
 # long (another process's import, a sweep); a request must still answer Slack within 3 s, so the
-# request path sets a short wait (bot.routing) and says plainly that it could not save when it ends.
+# request path gives all its writes together one deadline (write_deadline, a time.monotonic() value,
+# set by bot.middleware) and says plainly that it could not save when that passes.
 LONG_WAIT = 30.0
-write_wait: ContextVar[float] = ContextVar("write_wait", default=LONG_WAIT)
+# Past the deadline a write still gets this long: a free lock is taken at once.
+LEAST_WAIT = 0.1
+write_deadline: ContextVar[float | None] = ContextVar("write_deadline", default=None)
+
+
+def write_wait() -> float:
+    """How long the current task's next write may wait for the lock (tenths of a second, so that
+    few distinct waits are ever configured)."""
+    deadline = write_deadline.get()
+    if deadline is None:
+        return LONG_WAIT
+    return max(LEAST_WAIT, round(deadline - time.monotonic(), 1))
 
 
 class Busy(Exception):
@@ -77,7 +90,7 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        wait = write_wait.get()
+        wait = write_wait()
         try:
             async with asyncio.timeout(wait):
                 await self._writers.acquire()

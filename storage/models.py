@@ -160,6 +160,9 @@ class OutboxRow(Base):
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
     give_up_at: Mapped[datetime]
+    # The sender that claimed the row (host:pid:random), until when: it renews the claim while it
+    # works on the row, so a claim of a sender that died lapses within seconds.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))

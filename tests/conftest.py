@@ -67,6 +67,7 @@ def settings(database_url, slack) -> Settings:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_APP_TOKEN="",
         SLACK_API_URL=slack.url,
+        SLACK_HOOKS_URL=slack.response_url_base,
         DATABASE_URL=database_url,
         TEAMOPS_LOCALE="en",
         TEAMOPS_SCHEDULER="off",
@@ -92,9 +93,9 @@ def import_roster(services):
 
 
 @pytest.fixture
-async def app_url(services):
+async def app_url(services, settings):
     """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port)."""
-    async with serving(services) as url:
+    async with serving(services, settings) as url:
         yield url
 
 

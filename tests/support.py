@@ -49,14 +49,20 @@ async def eventually(condition: Callable[[], Awaitable[bool]], within: float, ev
 
 
 @asynccontextmanager
-async def serving(services, clock=None):
+async def serving(services, settings, clock=None):
     """The real app, served over HTTP by uvicorn on 127.0.0.1 (a free port); yields its URL."""
     app = build_app(services)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        HttpApp(app, lambda: health(services, "test", clock), lambda: metrics(services, clock)),
+        HttpApp(
+            app,
+            lambda: health(services, "test", clock),
+            settings,
+            services.metrics,
+            lambda: metrics(services, clock),
+        ),
         lifespan="off",
         log_level="warning",
         access_log=False,

@@ -356,7 +356,10 @@ def running_server(directory: Path, slack_api_url: str = "http://127.0.0.1:9/api
     Slack's Web API is nowhere unless the test gives one."""
     port = free_port()
     env = Cli(directory).environment(
-        SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack_api_url
+        SLACK_BOT_TOKEN="xoxb-x",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack_api_url,
+        SLACK_HOOKS_URL=slack_api_url.replace("/api/", "/response/"),  # the fake's response_urls
     )
     log = directory / "server.log"
     process = start(["run", "--http", "--port", str(port)], env, directory, log)
@@ -510,7 +513,8 @@ async def test_jobs_run_as_of_an_instant_prints_what_it_did(cli, services, datab
     )
 
     assert out.strip() == (
-        "housekeeping: forgot 1 delivery key(s) received before 2026-11-23T03:17:00+00:00 minus 2 days"
+        "housekeeping: forgot 1 delivery key(s) received before 2026-11-23T03:17:00+00:00 minus 2 days "
+        "(commands and interactions: minus 5 minutes)"
     )
     assert await deliveries.first_delivery(services, "event:Ev0OLD"), "forgotten: a delivery with it is new"
     assert not await deliveries.first_delivery(services, "event:Ev0RECENT"), "kept"

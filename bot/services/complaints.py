@@ -550,8 +550,8 @@ async def listing(services: Services, actor: Actor, which: str) -> list[Shown]:
 async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
     """Fire every ladder step that is due for the team's complaints, once each: the due rows are
     read through an index, each step is recorded under a unique key before it is told, and the
-    complaint's next step time is set again."""
-    fired_now = 0
+    complaint's next step time is set again. The steps are counted (metrics) once committed."""
+    fired_now: list[sla.Step] = []
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, clock.key)
         due = await repo.due_for_escalation(session, team.id, at)
@@ -586,8 +586,10 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
             await session.flush()
             for step in told:
                 await _tell_step(notices, t, team, complaint, step, at)
-            fired_now += len(told)
-    return f"{len(due)} complaint(s) due, {fired_now} step(s) fired"
+            fired_now += told
+    for step in fired_now:
+        services.metrics.sla_steps.labels(step.deadline.value, str(int(step.level))).inc()
+    return f"{len(due)} complaint(s) due, {len(fired_now)} step(s) fired"
 
 
 async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Step, at: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,16 +15,17 @@ from bot.errors import UserError
 from bot.metrics import Metrics
 from bot.notify import Enqueuer
 from bot.services.directory import Directory
-from storage.database import Busy, Database, write_wait
+from storage.database import Busy, Database, write_deadline
 
-# How long a request waits for SQLite's write lock before it says it could not save: with the rest
-# of a request's work, well inside the 3 s Slack gives it to answer.
+# How long a request's writes together wait for SQLite's write lock before it says it could not
+# save: with the rest of a request's work, well inside the 3 s Slack gives it to answer.
 REQUEST_WRITE_WAIT = 1.5
 
 
 def on_the_request_path() -> None:
-    """What the current task writes waits at most REQUEST_WRITE_WAIT for the write lock."""
-    write_wait.set(REQUEST_WRITE_WAIT)
+    """What the current task (and the tasks it starts) writes waits at most REQUEST_WRITE_WAIT from
+    now for the write lock, all writes together: a delivery key, a profile, then the record."""
+    write_deadline.set(time.monotonic() + REQUEST_WRITE_WAIT)
 
 
 def utcnow() -> datetime:

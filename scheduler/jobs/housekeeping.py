@@ -1,4 +1,4 @@
-"""Daily housekeeping: forget the keys of deliveries too old for Slack to retry."""
+"""Daily housekeeping: forget the keys of deliveries too old for Slack to retry or anyone to replay."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ def schedule(_team: TeamClock | None) -> CronTrigger:
 
 async def run(services: Services, at: datetime, _team: TeamClock | None) -> str:
     forgotten = await deliveries.forget_old(services, at)
-    return f"forgot {forgotten} delivery key(s) received before {at.isoformat()} minus 2 days"
+    return (
+        f"forgot {forgotten} delivery key(s) received before {at.isoformat()} minus 2 days "
+        "(commands and interactions: minus 5 minutes)"
+    )
 
 
-JOBS = (Job("housekeeping", run, schedule, help="forget delivery keys older than Slack's retry window"),)
+JOBS = (Job("housekeeping", run, schedule, help="forget delivery keys too old for a retry or a replay"),)

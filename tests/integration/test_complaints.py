@@ -15,6 +15,7 @@ from bot.ids import Complaint as Ids
 from scheduler.runner import run_job
 from storage import complaints as repo
 from storage.models import Complaint, ComplaintEscalation, ComplaintEvent, OutboxRow
+from tests.integration.test_metrics import scrape
 from tests.slack.fake_api import validate_message
 from tests.support import eventually, sending
 
@@ -580,7 +581,7 @@ async def _fired(services) -> list[tuple[str, int]]:
         return [tuple(r) for r in rows]
 
 
-async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, services):
+async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, services, app_url):
     """High: acknowledge within 2 h. Due soon at 1.5 h, owner at 2 h, leads at 3 h, managers at 4 h;
     each sweep at those instants is run twice, and nothing is told twice."""
     await _log(slack_client)
@@ -617,6 +618,9 @@ async def test_the_ladder_fires_each_step_once(clock, slack_client, slack, servi
         (told,) = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == manager]
         assert "still not done" in _text(told.args)
     assert len(await _notices(services, "complaint-sla:")) == 5  # owner 2, leads 1, managers 2
+    samples = await scrape(app_url)
+    for level in range(4):  # each step counted once, though every sweep ran twice
+        assert samples[("teamops_sla_steps_total", (("deadline", "acknowledge"), ("level", str(level))))] == 1
 
     after = await _one(services)
     resolve_due_soon = MONDAY + timedelta(days=3) * 3 / 4

@@ -88,7 +88,7 @@ async def test_requests_answer_and_the_clock_catches_up_while_another_process_ho
     )
     try:
         assert (await holder.stdout.readline()).strip() == b"held"
-        async with serving(services, clock) as url:
+        async with serving(services, services.settings, clock) as url:
             client = SignedSlack(url, SIGNING_SECRET, response_url_base=slack.response_url_base)
             try:
                 started = time.monotonic()

@@ -63,6 +63,7 @@ async def socket_mode_bot(
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_APP_TOKEN="xapp-test",
         SLACK_API_URL=slack.url,
+        SLACK_HOOKS_URL=slack.response_url_base,
         DATABASE_URL=database_url,
         TEAMOPS_SCHEDULER="off",
         TEAMOPS_LOG_LEVEL="INFO",
@@ -161,3 +162,33 @@ async def test_a_token_slack_refuses_stops_the_start_with_one_line_naming_it(
     assert exit_code == 2
     assert lines == [f"teamops: {variable}: Slack refused it (invalid_auth)"]
     assert slack.open_connections == [] and not slack.connections
+
+
+async def test_malformed_envelopes_are_acknowledged_with_nothing_and_logged_in_one_line(
+    import_roster, slack, envelopes, database_url, tmp_path
+):
+    await import_roster({"teams": [CS_EAST]})
+    no_actions = {"type": "block_actions", "user": {"id": LEAD}, "actions": [], "trigger_id": "1.1.t"}
+    elsewhere = {**command(envelopes, LEAD), "response_url": "http://127.0.0.1:9/response/1"}
+
+    async with socket_mode_bot(slack, database_url, tmp_path) as bot:
+        refused = [
+            await slack.send_envelope("interactive", no_actions),
+            await slack.send_envelope("interactive", "not an object"),
+            await slack.send_envelope(
+                "interactive", {"type": "view_submission", "user": {"id": LEAD}, "view": {}}
+            ),
+            await slack.send_envelope("slash_commands", elsewhere),
+        ]
+        acks = [await slack.wait_for_ack(envelope, within=30) for envelope in refused]
+        answered = await slack.send_envelope("slash_commands", command(envelopes, LEAD))
+        answer = await slack.wait_for_ack(answered, within=30)
+        assert await bot.stop() == 0, bot.log.read_text()
+
+    assert all("payload" not in ack for ack in acks), acks
+    log = bot.log.read_text()
+    for envelope in refused:
+        assert log.count(f"refused envelope {envelope} ") == 1, log
+    assert "response_url off http://127.0.0.1:" in log
+    assert "Traceback" not in log
+    assert "*Customer Service East* (`cs-east`)" in json.dumps(answer["payload"], ensure_ascii=False)

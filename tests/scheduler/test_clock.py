@@ -140,16 +140,19 @@ async def test_the_schedule_is_rebuilt_when_the_roster_changes(import_roster, se
 
 async def test_jobs_run_as_of_an_instant(services):
     at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    for key, age in (("old", timedelta(days=3)), ("recent", timedelta(hours=1))):
+    for key, age in (("event:old", timedelta(days=3)), ("event:recent", timedelta(hours=1))):
         services.now = lambda age=age: at - age
         assert await deliveries.first_delivery(services, key)
 
     report = await run_job(services, "housekeeping", team_key=None, at=at)
 
-    assert report == [f"forgot 1 delivery key(s) received before {at.isoformat()} minus 2 days"]
+    assert report == [
+        f"forgot 1 delivery key(s) received before {at.isoformat()} minus 2 days "
+        "(commands and interactions: minus 5 minutes)"
+    ]
     services.now = lambda: at
-    assert not await deliveries.first_delivery(services, "recent"), "a recent key is kept"
-    assert await deliveries.first_delivery(services, "old"), "an old key was forgotten"
+    assert not await deliveries.first_delivery(services, "event:recent"), "a recent key is kept"
+    assert await deliveries.first_delivery(services, "event:old"), "an old key was forgotten"
 
 
 async def test_health_turns_unhealthy_while_a_due_job_is_more_than_a_minute_late(settings):
