@@ -34,8 +34,8 @@ from sqlalchemy import event, insert, select, text
 from bench.common import environment, save
 from bot.config import Settings
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import roster
+from bot.slackapp.runtime import running
 from scheduler.runner import run_job
 from storage import migrate
 from storage.models import Complaint, ComplaintEscalation, OutboxRow, Team

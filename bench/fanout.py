@@ -33,10 +33,10 @@ from pathlib import Path
 
 from bench.common import bench_settings, environment, save
 from bench.limited_slack import LimitedSlack
-from bot.app import web_client
 from bot.notify import Sender
-from bot.runtime import running
 from bot.services.context import Services
+from bot.slackapp.app import web_client
+from bot.slackapp.runtime import running
 from storage import migrate
 from storage import outbox as repo
 
@@ -45,7 +45,7 @@ TARGET_RATIO = 1.2
 
 
 def production_sender(services: Services) -> Sender:
-    """The sender exactly as bot.runtime.background builds it for `teamops run`."""
+    """The sender exactly as bot.slackapp.runtime.background builds it for `teamops run`."""
     return Sender(services.db, web_client(services), now=services.now)
 
 

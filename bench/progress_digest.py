@@ -35,9 +35,9 @@ from sqlalchemy import event, insert
 from bench.common import bench_settings, environment, save
 from bot.rules.progress import fold_project, period_at
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import progress, roster
 from bot.services.schedules import team_clocks
+from bot.slackapp.runtime import running
 from storage import migrate
 from storage import teams as team_repo
 from storage.models import ProgressReport

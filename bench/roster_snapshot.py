@@ -28,8 +28,8 @@ from pathlib import Path
 
 from bench.common import bench_settings, environment, save
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import roster
+from bot.slackapp.runtime import running
 from storage import migrate
 from storage.models import CURRENT_ROSTER_VERSION
 

@@ -94,7 +94,7 @@ def _instant(text: str) -> datetime:
 
 def _with_services(settings: Settings, work):
     """Run `work(services)` against the database, whose schema must be current."""
-    from bot.runtime import prepare_schema, running
+    from bot.slackapp.runtime import prepare_schema, running
 
     async def go():
         await prepare_schema(settings, apply=False)
@@ -105,7 +105,7 @@ def _with_services(settings: Settings, work):
 
 
 def _run(settings: Settings, args) -> int:
-    from bot.runtime import serve
+    from bot.slackapp.runtime import serve
 
     settings.require("slack_bot_token")
     if args.http:
@@ -135,8 +135,8 @@ def _db_current(settings: Settings, _args) -> int:
 
 def _teams_import(settings: Settings, args) -> int:
     from bot.rules.roster import parse_roster
-    from bot.runtime import prepare_schema, running
     from bot.services import roster
+    from bot.slackapp.runtime import prepare_schema, running
 
     try:
         data = yamlfile.load(args.file.read_text(encoding="utf-8"))
@@ -158,14 +158,15 @@ def _teams_import(settings: Settings, args) -> int:
     summary = asyncio.run(go())
     print(
         f"imported: {summary.teams_created} team(s) created, {summary.teams_updated} updated; "
-        f"{summary.members_added} member(s) added, {summary.members_updated} updated"
+        f"{summary.members_added} member(s) added, {summary.members_updated} updated, "
+        f"{summary.members_removed} removed"
     )
     return 0
 
 
 def _teams_export(settings: Settings, _args) -> int:
-    from bot.runtime import prepare_schema, running
     from bot.services import roster
+    from bot.slackapp.runtime import prepare_schema, running
 
     async def go():
         await prepare_schema(settings, apply=False)

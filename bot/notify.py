@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import UserError
 from storage import outbox as repo
 from storage.database import Database
 from storage.models import OutboxRow
@@ -127,9 +128,24 @@ def _message(text: str, blocks: list | None) -> dict:
 
 
 async def open_modal(client: AsyncWebClient, *, trigger_id: str, view: dict) -> str:
-    """Open a modal for the user who pressed or typed something; returns the view's id."""
-    reply = await client.views_open(trigger_id=trigger_id, view=view)
-    return reply["view"]["id"]
+    """Open a modal for the user who pressed or typed something; returns the view's id. When Slack
+    cannot be reached (a connection error, a timeout, a 5xx) the person is told so plainly rather
+    than getting nothing or "something went wrong", and the reason is logged in one line. There is
+    no retrying: the trigger lives 3 s."""
+    try:
+        reply = await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.status_code < 500:
+            raise
+        reason = f"views.open: HTTP {exc.response.status_code}"
+    except Exception as exc:
+        if (retry := _transient(exc, "views.open")) is None:
+            raise
+        reason = str(retry)
+    else:
+        return reply["view"]["id"]
+    log.warning("could not open a form, Slack unreachable: %s", reason)
+    raise UserError("error.slack_unreachable")
 
 
 async def push_modal(client: AsyncWebClient, *, trigger_id: str, view: dict) -> str:

@@ -1,5 +1,5 @@
 """Thin Bolt listeners, one module per feature, each exposing register(app), where `app` takes the
-decorators Bolt's app has (see bot.routing). Every module in this package is registered: adding a
+decorators Bolt's app has (see bot.slackapp.routing). Every module in this package is registered: adding a
 feature is adding its module."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from types import ModuleType
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.routing import InFlight, Routes
+from bot.slackapp.routing import InFlight, Routes
 
 
 def modules() -> list[ModuleType]:

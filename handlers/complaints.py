@@ -14,9 +14,9 @@ from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
 from bot.parsing import HELP_WORDS
-from bot.routing import Routes
 from bot.rules.complaints import Action
 from bot.services import complaints
+from bot.slackapp.routing import Routes
 from bot.views import complaints as views
 from bot.views.forms import field_errors
 

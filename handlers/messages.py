@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncBoltContext
 
-from bot.routing import Routes
 from bot.services import direct_messages
+from bot.slackapp.routing import Routes
 
 
 async def direct_message(event: dict, context: AsyncBoltContext) -> None:

@@ -12,8 +12,8 @@ from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command, Progress
 from bot.parsing import HELP_WORDS
-from bot.routing import Routes
 from bot.services import progress
+from bot.slackapp.routing import Routes
 from bot.views import progress as views
 from bot.views.forms import field_errors
 

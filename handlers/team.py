@@ -11,10 +11,10 @@ from bot import parsing
 from bot.errors import UserError
 from bot.i18n import translator
 from bot.ids import Command
-from bot.routing import Routes
 from bot.rules.roles import Role
 from bot.rules.team_changes import Action
 from bot.services import teams
+from bot.slackapp.routing import Routes
 from bot.views import teams as views
 
 

@@ -84,6 +84,18 @@ async def open_of_team(
     return (await session.scalars(query.order_by(Complaint.created_at).limit(limit))).all()
 
 
+async def open_owned_by(
+    session: AsyncSession, team_id: int, owner_ids: Collection[str], *, open_statuses: Collection[str]
+) -> Sequence[Complaint]:
+    """Every open complaint of the team that one of `owner_ids` owns, locked for the change."""
+    query = select(Complaint).where(
+        Complaint.team_id == team_id,
+        Complaint.status.in_(open_statuses),
+        Complaint.owner_id.in_(list(owner_ids)),
+    )
+    return (await session.scalars(query.order_by(Complaint.id).with_for_update())).all()
+
+
 async def overdue_of_team(
     session: AsyncSession, team_id: int, now: datetime, *, open_statuses: Collection[str], limit: int = 50
 ):

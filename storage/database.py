@@ -27,7 +27,7 @@ _ROSTER_VERSION_SQL = str(
 # How long a unit of work waits for SQLite's one write lock, in seconds. A job or the CLI may wait
 # long (another process's import, a sweep); a request must still answer Slack within 3 s, so the
 # request path gives all its writes together one deadline (write_deadline, a time.monotonic() value,
-# set by bot.middleware) and says plainly that it could not save when that passes.
+# set by bot.slackapp.middleware) and says plainly that it could not save when that passes.
 LONG_WAIT = 30.0
 # Past the deadline a write still gets this long: a free lock is taken at once.
 LEAST_WAIT = 0.1

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.dialect import insert_ignoring_conflict
+from storage.dialect import insert_for, insert_ignoring_conflict
 from storage.models import CURRENT_ROSTER_VERSION, Member, Person, Team, Workspace
 
 
@@ -73,6 +73,49 @@ async def ensure_person(session: AsyncSession, user_id: str) -> Person:
     found = await session.get(Person, user_id)
     assert found is not None
     return found
+
+
+# The bulk writes of a roster import: each one statement whatever the number of rows (executemany),
+# so that the import holds SQLite's write lock for a moment, not a flush per person.
+
+
+async def ensure_people(session: AsyncSession, user_ids: Collection[str]) -> None:
+    """Everyone in `user_ids` known to the bot, those already known left as they are."""
+    if user_ids:
+        statement = insert_for(session, Person).on_conflict_do_nothing()
+        await session.execute(statement, [{"user_id": user_id} for user_id in sorted(user_ids)])
+
+
+async def team_ids(session: AsyncSession, keys: Collection[str]) -> dict[str, int]:
+    """The id of each of these teams that exists, by key."""
+    rows = await session.execute(select(Team.key, Team.id).where(Team.key.in_(keys)))
+    return dict(rows.all())
+
+
+async def member_ids(session: AsyncSession, team_ids: Collection[int]) -> dict[tuple[int, str], int]:
+    """The id of every member of these teams, by (team id, user)."""
+    rows = await session.execute(
+        select(Member.team_id, Member.user_id, Member.id).where(Member.team_id.in_(team_ids))
+    )
+    return {(team_id, user_id): member_id for team_id, user_id, member_id in rows}
+
+
+async def insert_rows(session: AsyncSession, model: type[Team] | type[Member], rows: list[dict]) -> None:
+    if rows:
+        # render_nulls: rows with a None (a lead's supervisor) go in the same batch as the others,
+        # instead of the ORM splitting the rows into one executemany per set of non-null keys.
+        await session.execute(insert(model).execution_options(render_nulls=True), rows)
+
+
+async def update_rows(session: AsyncSession, model: type[Team] | type[Member], rows: list[dict]) -> None:
+    """Update each row by its "id" with the rest of its values."""
+    if rows:
+        await session.execute(update(model), rows)
+
+
+async def delete_rows(session: AsyncSession, model: type[Member], ids: Collection[int]) -> None:
+    if ids:
+        await session.execute(delete(model).where(model.id.in_(ids)))
 
 
 async def remember_profile(

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import Settings
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import roster
+from bot.slackapp.runtime import running
 from storage import migrate
 from storage.models import Base
 from tests.slack.fake_api import FakeSlack

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
-from bot.app import build_app, web_client
 from bot.notify import Sender
-from bot.runtime import health, metrics
-from bot.server import HttpApp
+from bot.slackapp.app import build_app, web_client
+from bot.slackapp.runtime import health, metrics
+from bot.slackapp.server import HttpApp
 
 
 def sender_for(services, **kwargs) -> Sender:

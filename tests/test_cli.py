@@ -425,7 +425,8 @@ async def serving_the_roster(cli: Cli, slack, tmp_path: Path):
 async def test_run_http_finishes_the_request_in_flight_on_a_stop_signal(cli, slack, tmp_path, stop):
     """The answer to a request in flight still goes out, new connections are refused, and the
     process exits 0: uvicorn re-raises the stop signal after its shutdown, and that must not kill
-    the process before bot/runtime.py stops the sender and the clock (releasing the scheduler lease)."""
+    the process before bot/slackapp/runtime.py stops the sender and the clock (releasing the
+    scheduler lease)."""
     async with serving_the_roster(cli, slack, tmp_path) as (process, url, log, client):
         release = slack.hold("users.info")  # the lead's profile: the command stays in flight
         in_flight = asyncio.create_task(client.command("U01AAA", "/team"))

@@ -10,8 +10,8 @@ import time
 
 from bot.config import Settings
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import roster
+from bot.slackapp.runtime import running
 from storage import migrate
 from tests.conftest import CS_EAST
 from tests.processes import environment, start

@@ -1,4 +1,4 @@
-"""bot.routing: every listener is found by its key, and a mistake in registering one stops the start."""
+"""bot.slackapp.routing: every listener is found by its key; a mistake in registering one stops the start."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import handlers
 from bot.ids import Command
 from bot.ids import Progress as Ids
-from bot.routing import Routes
+from bot.slackapp.routing import Routes
 from tests.integration.progress_support import button_press
 
 

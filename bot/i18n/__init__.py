@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +67,10 @@ class Translator:
 
     def __call__(self, key: str, /, **params: object) -> str:
         return self._messages[key].format(**params)
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list as the language writes one: `a, b` in English, `a、b` in Chinese."""
+        return self._messages["common.list_separator"].join(items)
 
 
 @cache

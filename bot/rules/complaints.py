@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.rules.limits import too_long
 from bot.rules.sla import Severity
 from bot.rules.sla import met as deadline_met
 
@@ -83,7 +84,6 @@ CARD_ORDER = (
 REPORTER_MAY_REOPEN_FOR = timedelta(days=7)
 
 REFERENCE = re.compile(r"^C-(\d{4})-(\d{4,})$", re.IGNORECASE)
-CLIENT_MAX, CONTACT_MAX, DESCRIPTION_MAX, NOTE_MAX = 200, 200, 3000, 3000
 
 
 def reference(year: int, number: int) -> str:
@@ -129,8 +129,10 @@ def may(
 ) -> bool:
     """The permission table: the owner acknowledges and starts; the owner or a lead resolves and
     reassigns; anyone in the team escalates ("如实上报"); a lead closes and reopens; the reporter
-    may reopen within 7 days of the resolution."""
-    owner = who.user_id == owner_id
+    may reopen within 7 days of the resolution. An owner who is not in the team (any more) is no
+    owner: they act on nothing of it. The reporter may be in another team (the front desk logs for
+    customer service)."""
+    owner = who.user_id == owner_id and who.member
     if action in (Action.ACKNOWLEDGE, Action.START):
         return owner
     if action in (Action.RESOLVE, Action.REASSIGN):
@@ -142,16 +144,16 @@ def may(
     return who.lead
 
 
-def refusal(action: Action) -> str:
+def refusal(action: Action, who: Who) -> str:
     """The catalog key that tells someone why they may not do `action`."""
+    if action is Action.REOPEN:
+        return "complaints.error.reopen_refused"
+    if not who.member:
+        return "complaints.error.not_member"
     if action in (Action.ACKNOWLEDGE, Action.START):
         return "complaints.error.owner_only"
     if action in (Action.RESOLVE, Action.REASSIGN):
         return "complaints.error.owner_or_lead"
-    if action is Action.REOPEN:
-        return "complaints.error.reopen_refused"
-    if action is Action.ESCALATE:
-        return "complaints.error.team_only"
     return "complaints.error.leads_only"
 
 
@@ -170,9 +172,9 @@ def form_errors(
     errors: dict[str, str] = {}
     if not client.strip():
         errors["client"] = "complaints.error.client_missing"
-    elif len(client) > CLIENT_MAX:
+    elif too_long("complaint.client", client):
         errors["client"] = "complaints.error.too_long"
-    if len(client_contact) > CONTACT_MAX:
+    if too_long("complaint.client_contact", client_contact):
         errors["contact"] = "complaints.error.too_long"
     if received_via not in set(ReceivedVia):
         errors["received_via"] = "complaints.error.choose_one"
@@ -184,7 +186,7 @@ def form_errors(
         errors["severity"] = "complaints.error.choose_one"
     if len(description.strip()) < 5:
         errors["description"] = "complaints.error.description_short"
-    elif len(description) > DESCRIPTION_MAX:
+    elif too_long("complaint.description", description):
         errors["description"] = "complaints.error.too_long"
     if not owner_id:
         errors["owner"] = "complaints.error.owner_missing"
@@ -201,19 +203,21 @@ def first_reply_errors(
         errors["reply_via"] = "complaints.error.choose_one"
     if len(text.strip()) < 3:
         errors["reply"] = "complaints.error.reply_short"
-    elif len(text) > NOTE_MAX:
+    elif too_long("complaint.first_reply", text):
         errors["reply"] = "complaints.error.too_long"
     if replied_at is not None and not logged_at.replace(second=0, microsecond=0) <= replied_at <= now:
         errors["replied_at"] = "complaints.error.reply_time"
     return errors
 
 
-def resolution_errors(*, resolution: str, satisfaction: str | None) -> dict[str, str]:
+def resolution_errors(*, resolution: str, client_feedback: str, satisfaction: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if len(resolution.strip()) < 5:
         errors["resolution"] = "complaints.error.resolution_short"
-    elif len(resolution) > NOTE_MAX:
+    elif too_long("complaint.resolution", resolution):
         errors["resolution"] = "complaints.error.too_long"
+    if too_long("complaint.client_feedback", client_feedback):
+        errors["feedback"] = "complaints.error.too_long"
     if satisfaction not in (None, "1", "2", "3", "4", "5"):
         errors["satisfaction"] = "complaints.error.choose_one"
     return errors
@@ -222,7 +226,7 @@ def resolution_errors(*, resolution: str, satisfaction: str | None) -> dict[str,
 def reason_errors(reason: str) -> dict[str, str]:
     if len(reason.strip()) < 3:
         return {"reason": "complaints.error.reason_missing"}
-    if len(reason) > NOTE_MAX:
+    if too_long("complaint.escalation_reason", reason):
         return {"reason": "complaints.error.too_long"}
     return {}
 

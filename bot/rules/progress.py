@@ -10,6 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.rules.clock import parse_time, parse_weekly
+from bot.rules.limits import too_long
 
 
 class Status(StrEnum):
@@ -21,8 +22,6 @@ class Status(StrEnum):
 # The digest puts bad news first (#82: never play down bad news).
 DIGEST_ORDER = {Status.BLOCKED: 0, Status.AT_RISK: 1, Status.ON_TRACK: 2}
 MAJOR_PROBLEM = re.compile(r"重大问题|重大問題|major problem", re.IGNORECASE)
-# A recent project comes back from the form as an option value, which Slack caps at 150 characters.
-PROJECT_MAX, TEXT_MAX = 150, 3000
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,7 @@ def form_errors(
     project_chosen: str | None,
     project_typed: str,
     done: str,
+    next_steps: str,
     percent: str | None,
     status: str | None,
     blockers: str,
@@ -97,19 +97,21 @@ def form_errors(
         errors["project"] = "progress.error.project_missing"
     elif typed and project_chosen and fold_project(typed) != fold_project(project_chosen):
         errors["project"] = "progress.error.project_both"
-    elif len(typed) > PROJECT_MAX:
+    elif too_long("progress.project", typed):
         errors["project"] = "progress.error.too_long"
     if not done.strip():
         errors["done"] = "progress.error.done_missing"
-    elif len(done) > TEXT_MAX:
+    elif too_long("progress.done", done):
         errors["done"] = "progress.error.too_long"
+    if too_long("progress.next_steps", next_steps):
+        errors["next_steps"] = "progress.error.too_long"
     if percent is None or not re.fullmatch(r"\s*\d{1,3}\s*", percent) or not 0 <= int(percent) <= 100:
         errors["percent"] = "progress.error.percent"
     if status not in set(Status):
         errors["status"] = "progress.error.status_missing"
     elif status == Status.BLOCKED and not blockers.strip():
         errors["blockers"] = "progress.error.blockers_missing"
-    if len(blockers) > TEXT_MAX:
+    if too_long("progress.blockers", blockers):
         errors["blockers"] = "progress.error.too_long"
     return errors
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from bot.i18n import translator
 from bot.rules import complaints as rules
 from bot.rules import sla
 from bot.rules.complaints import Action, Status, Who
-from bot.rules.roles import Role, is_lead
+from bot.rules.roles import RANK, is_lead
 from bot.rules.roster import ComplaintSlaSettings
 from bot.rules.sla import Deadline, Level, Severity
 from bot.services.chain import above_the_leads
@@ -121,12 +122,14 @@ def sla_settings(team: Team | TeamClock) -> ComplaintSlaSettings | None:
     return ComplaintSlaSettings.model_validate(block) if block is not None else None
 
 
-def default_owner(team: Team) -> str | None:
-    """The team's default owner: its client consultant as set in complaint_sla, else its first lead."""
+def default_owner(team: Team, leaving: Collection[str] = ()) -> str | None:
+    """The team's default owner: its client consultant as set in complaint_sla, else its first lead,
+    else the first person above the leads; never someone who is not (or no longer) in the team."""
+    staying = [m for m in team.members if m.user_id not in leaving]
     settings = sla_settings(team)
-    if settings is not None and settings.default_owner:
+    if settings is not None and settings.default_owner in {m.user_id for m in staying}:
         return settings.default_owner
-    leads = sorted((m for m in team.members if m.role == Role.LEAD), key=lambda m: m.id)
+    leads = sorted((m for m in staying if is_lead(m.role)), key=lambda m: (RANK[m.role], m.id))
     return leads[0].user_id if leads else None
 
 
@@ -310,16 +313,17 @@ def _who(actor: Actor, team_id: int) -> Who:
 
 def _check(actor: Actor, complaint: Complaint, action: Action, now: datetime) -> Status:
     """The status `action` leads to, or the refusal: who may, then whether it still applies."""
+    who = _who(actor, complaint.team_id)
     allowed = rules.may(
         action,
-        _who(actor, complaint.team_id),
+        who,
         owner_id=complaint.owner_id,
         reporter_id=complaint.reporter_id,
         resolved_at=complaint.resolved_at,
         now=now,
     )
     if not allowed:
-        raise UserError(rules.refusal(action), reference=complaint.reference)
+        raise UserError(rules.refusal(action, who), reference=complaint.reference)
     becomes = rules.next_status(complaint.status, action)
     if becomes is None:
         if action is Action.RESOLVE and Status(complaint.status) in rules.DONE and complaint.resolved_by:
@@ -374,7 +378,9 @@ def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
             now=now,
         )
     elif change.action is Action.RESOLVE:
-        errors = rules.resolution_errors(resolution=change.note, satisfaction=change.satisfaction)
+        errors = rules.resolution_errors(
+            resolution=change.note, client_feedback=change.client_feedback, satisfaction=change.satisfaction
+        )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
     elif change.action is Action.REASSIGN and not change.owner_id:
@@ -501,19 +507,51 @@ async def _tell_above_leads(notices, team: Team, message: dict, key: str) -> Non
         await notices.post(key, channel=team.digest_channel_id, **message)
 
 
+# -- people leaving the team ---------------------------------------------------------------------
+
+
+async def hand_over(
+    services: Services, session, team: Team, leaving: Collection[str], *, by: str | None
+) -> int:
+    """The open complaints that `leaving` own in `team` go to its default owner, with a note in each
+    card's thread and a DM to the new owner; inside the unit of work that removes them from the team,
+    so that nobody outside a team owns (and is told about) anything of it. Returns how many."""
+    owner = default_owner(team, leaving)
+    if owner is None:
+        return 0  # nobody stays to take them; the team itself is going
+    now = services.now()
+    t = translator(team.locale)
+    notices = services.notices(session)
+    complaints = await repo.open_owned_by(session, team.id, leaving, open_statuses=rules.OPEN)
+    for complaint in complaints:
+        previous = complaint.owner_id
+        complaint.owner_id = owner
+        await session.flush()  # the conditional UPDATE moves the version the card's keys name
+        repo.add_event(session, complaint, at=now, actor=by, kind="handover", note=f"{previous} -> {owner}")
+        shown = _shown(complaint, team, now)
+        reply = views.handed_over(t, shown, previous=previous)
+        await _card_changed(notices, t, team, shown, complaint.version, reply)
+        await notices.dm(
+            f"complaint-assigned:{complaint.id}:{owner}:{complaint.version}",
+            user=owner,
+            **views.handed_over_dm(t, shown, previous=previous),
+        )
+    return len(complaints)
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
 async def show(services: Services, actor: Actor, reference: str) -> tuple[Shown, list[Event]]:
-    """The card and the whole trail, for the members of the complaint's team only."""
+    """The card and the whole trail, for the members of the complaint's team only. Anyone else is
+    told the same as for a reference that does not exist, so that the answer does not say which
+    references exist."""
     if rules.parse_reference(reference) is None:
         raise UserError("complaints.error.bad_reference", reference=reference)
     async with services.db.reader() as session:
         complaint = await repo.by_reference(session, reference)
-        if complaint is None:
-            raise UserError("complaints.error.not_found", reference=reference)
-        if not _who(actor, complaint.team_id).member:
-            raise UserError("complaints.error.members_only", reference=complaint.reference)
+        if complaint is None or not _who(actor, complaint.team_id).member:
+            raise UserError("complaints.error.not_visible", reference=reference.strip().upper())
         team = await session.get(Team, complaint.team_id)
         events = [
             Event(e.at, e.actor, e.kind, e.from_status, e.to_status, e.note)

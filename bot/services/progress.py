@@ -79,6 +79,7 @@ def checked(form: ReportForm) -> ReportInput:
         project_chosen=form.project_chosen,
         project_typed=form.project_typed,
         done=form.done,
+        next_steps=form.next_steps,
         percent=form.percent,
         status=form.status,
         blockers=form.blockers,
@@ -284,7 +285,7 @@ async def team_status(
     if not led:
         raise UserError("progress.error.leads_only_any")
     if len(led) > 1:
-        raise UserError("progress.error.which_team", keys=", ".join(m.team_key for m in led))
+        raise UserError("progress.error.which_team", keys=[m.team_key for m in led])
     async with services.db.reader() as session:
         team = await team_repo.team_by_key(session, led[0].team_key)
         return await _status(session, team, period_of(team, at or services.now()))

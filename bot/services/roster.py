@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.rules.roster import RosterFile, default_supervisor
+from bot.rules.roster import RosterFile, TeamSpec, default_supervisor
+from bot.services import complaints
 from bot.services.context import Services
 from storage import teams as repo
 from storage.models import Member, Team
@@ -16,45 +17,88 @@ class ImportSummary:
     teams_updated: int
     members_added: int
     members_updated: int
+    members_removed: int
 
 
 async def import_roster(services: Services, roster: RosterFile) -> ImportSummary:
     """Upsert every team by key and every member by user, in one transaction.
 
-    People missing from the file stay where they are: removing someone is `/team remove`.
+    The file holds the whole of each team it lists: someone no longer listed leaves that team, and
+    their open complaints of it go to its default owner (the same unit of work). Teams the file does
+    not list are left as they are.
+
+    The roster is validated before this is called, and the transaction holds SQLite's one write
+    lock while it lasts, so it is a few batched statements (the same number for any roster), never
+    a statement per person: a large import must not stall the bot and its clock.
     """
-    created = updated = added = changed = 0
+    keys = [spec.key for spec in roster.teams]
     async with services.unit_of_work() as session:
         workspace = await repo.installation_workspace(session)
+        known = await repo.team_ids(session, keys)
+        await repo.ensure_people(session, {member.user for spec in roster.teams for member in spec.members})
+        new_teams = [spec for spec in roster.teams if spec.key not in known]
+        await repo.insert_rows(
+            session,
+            Team,
+            [
+                {**_team_values(services, spec), "key": spec.key, "workspace_id": workspace.id}
+                for spec in new_teams
+            ],
+        )
+        await repo.update_rows(
+            session,
+            Team,
+            [
+                {**_team_values(services, spec), "id": known[spec.key]}
+                for spec in roster.teams
+                if spec.key in known
+            ],
+        )
+        ids = await repo.team_ids(session, keys)
+        existing = await repo.member_ids(session, known.values())
+        new_members, changed_members = [], []
         for spec in roster.teams:
-            team = await repo.team_by_key(session, spec.key)
-            if team is None:
-                team = Team(key=spec.key, workspace_id=workspace.id, members=[])
-                session.add(team)
-                created += 1
-            else:
-                updated += 1
-            team.name = spec.name
-            team.kind = spec.kind
-            team.channel_id = spec.channel
-            team.digest_channel_id = spec.digest_channel
-            team.timezone = spec.timezone or services.settings.timezone
-            team.locale = spec.locale or services.settings.locale
-            team.settings = spec.settings_blocks()
-            existing = {m.user_id: m for m in team.members}
             for member_spec in spec.members:
-                await repo.ensure_person(session, member_spec.user)
-                member = existing.get(member_spec.user)
-                if member is None:
-                    member = Member(user_id=member_spec.user)
-                    team.members.append(member)
-                    added += 1
+                values = {
+                    "role": member_spec.role.value,
+                    "title": member_spec.title,
+                    "supervisor_id": default_supervisor(spec, member_spec),
+                }
+                member_id = existing.get((ids[spec.key], member_spec.user))
+                if member_id is None:
+                    new_members.append({**values, "team_id": ids[spec.key], "user_id": member_spec.user})
                 else:
-                    changed += 1
-                member.role = member_spec.role.value
-                member.title = member_spec.title
-                member.supervisor_id = default_supervisor(spec, member_spec)
-    return ImportSummary(created, updated, added, changed)
+                    changed_members.append({**values, "id": member_id})
+        await repo.insert_rows(session, Member, new_members)
+        await repo.update_rows(session, Member, changed_members)
+        listed = {(ids[spec.key], member.user) for spec in roster.teams for member in spec.members}
+        leaving = [key for key in existing if key not in listed]
+        for spec in roster.teams:
+            users = {user for team_id, user in leaving if team_id == ids[spec.key]}
+            if users:
+                # Handed over as the file has the team now: its default owner, else its first lead.
+                team = await repo.team_by_key(session, spec.key)
+                await complaints.hand_over(services, session, team, users, by=None)
+        await repo.delete_rows(session, Member, [existing[key] for key in leaving])
+    return ImportSummary(
+        teams_created=len(new_teams),
+        teams_updated=len(known),
+        members_added=len(new_members),
+        members_updated=len(changed_members),
+        members_removed=len(leaving),
+    )
+
+
+def _team_values(services: Services, spec: TeamSpec) -> dict:
+    return {
+        "name": spec.name,
+        "kind": spec.kind,
+        "channel_id": spec.channel,
+        "digest_channel_id": spec.digest_channel,
+        "timezone": spec.timezone or services.settings.timezone,
+        "locale": spec.locale or services.settings.locale,
+        "settings": spec.settings_blocks(),
+    }
 
 
 async def export_roster(services: Services) -> dict:

@@ -8,6 +8,7 @@ from bot.errors import UserError
 from bot.i18n import translator
 from bot.rules.roles import Role, is_lead, may_manage
 from bot.rules.team_changes import Action, RosterChange
+from bot.services import complaints
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.views import teams as views
@@ -23,7 +24,7 @@ def team_for_change(actor: Actor, team_key: str | None, action: Action) -> str:
     if not led:
         raise UserError("error.leads_nothing")
     if len(led) > 1:
-        raise UserError("error.which_team", example=led[0], action=action.value, keys=", ".join(led))
+        raise UserError("error.which_team", example=led[0], action=action.value, keys=list(led))
     return led[0]
 
 
@@ -64,6 +65,7 @@ async def change_roster(
             _check(mine, target, None)
             _keep_a_lead(team, target, None)
             _reassign_reports(team, target)
+            await complaints.hand_over(services, session, team, {user_id}, by=actor.user_id)
             await session.delete(target)
             return RosterChange(action, team.name, user_id)
         if action is Action.ROLE:

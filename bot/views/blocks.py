@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.views.mrkdwn import cut
+
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
 
@@ -9,7 +11,8 @@ MESSAGE_BLOCK_LIMIT = 50
 def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
     """One mrkdwn section, or several when the text is longer than a section may hold.
 
-    Splits at line breaks, then at ", " (lists of people), never inside a mention.
+    Splits at line breaks, then between the items of a list of people (", " or "、"), never inside
+    a mention or an entity.
     """
     return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in _split(text, limit)]
 
@@ -17,12 +20,12 @@ def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
 def _split(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
-    for separator in ("\n", ", ", " "):
+    for separator in ("\n", ", ", "、", " "):
         pieces = text.split(separator)
         if len(pieces) > 1:
             break
     else:
-        return [text[i : i + limit] for i in range(0, len(text), limit)]
+        return _cuts(text, limit)
     parts: list[str] = []
     current = ""
     for piece in pieces:
@@ -42,13 +45,22 @@ def _split(text: str, limit: int) -> list[str]:
     return parts
 
 
+def _cuts(text: str, limit: int) -> list[str]:
+    parts = []
+    while text:
+        part = cut(text, limit) or text[:limit]  # one token longer than a section: cut it anyway
+        parts.append(part)
+        text = text[len(part) :]
+    return parts
+
+
 def divider() -> dict:
     return {"type": "divider"}
 
 
 def ephemeral(text: str, blocks: list[dict] | None = None) -> dict:
     """A reply only the person who asked sees (the body of a slash command's ack)."""
-    message: dict = {"response_type": "ephemeral", "text": text[:SECTION_TEXT_LIMIT]}
+    message: dict = {"response_type": "ephemeral", "text": cut(text, SECTION_TEXT_LIMIT)}
     if blocks:
         message["blocks"] = blocks
     return message

@@ -9,10 +9,6 @@ from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Complaint as Ids
 from bot.rules.complaints import (
-    CLIENT_MAX,
-    CONTACT_MAX,
-    DESCRIPTION_MAX,
-    NOTE_MAX,
     Action,
     Category,
     ReceivedVia,
@@ -20,6 +16,7 @@ from bot.rules.complaints import (
     card_actions,
     percent,
 )
+from bot.rules.limits import limit
 from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
 from bot.views.errors import user_error_text
@@ -34,7 +31,7 @@ from bot.views.forms import (
     select,
     text_input,
 )
-from bot.views.mrkdwn import escape, mention, when
+from bot.views.mrkdwn import escape, mention, name, when
 
 SEVERITY_ICON = {
     "critical": ":red_circle:",
@@ -90,6 +87,7 @@ FIELD_BLOCKS = {
     "description": Ids.DESCRIPTION_BLOCK,
     "owner": Ids.OWNER_BLOCK,
     "resolution": Ids.RESOLUTION_BLOCK,
+    "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
     "replied_at": Ids.REPLIED_AT_BLOCK,
@@ -131,12 +129,14 @@ def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") 
         owner["initial_user"] = team.default_owner
     blocks += [
         input_block(
-            Ids.CLIENT_BLOCK, t("complaints.form.client"), text_input(Ids.CLIENT, max_length=CLIENT_MAX)
+            Ids.CLIENT_BLOCK,
+            t("complaints.form.client"),
+            text_input(Ids.CLIENT, max_length=limit("complaint.client")),
         ),
         input_block(
             Ids.CONTACT_BLOCK,
             t("complaints.form.contact"),
-            text_input(Ids.CONTACT, max_length=CONTACT_MAX),
+            text_input(Ids.CONTACT, max_length=limit("complaint.client_contact")),
             optional=True,
         ),
         input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
@@ -146,7 +146,12 @@ def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") 
         input_block(
             Ids.DESCRIPTION_BLOCK,
             t("complaints.form.description"),
-            text_input(Ids.DESCRIPTION, max_length=DESCRIPTION_MAX, initial=description, multiline=True),
+            text_input(
+                Ids.DESCRIPTION,
+                max_length=limit("complaint.description"),
+                initial=description,
+                multiline=True,
+            ),
         ),
         input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner),
     ]
@@ -187,7 +192,7 @@ def reply_form(t: Translator, shown) -> dict:
         input_block(
             Ids.REPLY_BLOCK,
             t("complaints.reply_form.text"),
-            text_input(Ids.REPLY, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.REPLY, max_length=limit("complaint.first_reply"), multiline=True),
         ),
     ]
     return _small_form(t, Ids.REPLY_FORM, shown, blocks, t("complaints.reply_form.title"))
@@ -199,12 +204,12 @@ def resolve_form(t: Translator, shown) -> dict:
         input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
-            text_input(Ids.RESOLUTION, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.RESOLUTION, max_length=limit("complaint.resolution"), multiline=True),
         ),
         input_block(
             Ids.FEEDBACK_BLOCK,
             t("complaints.resolve.feedback"),
-            text_input(Ids.FEEDBACK, max_length=NOTE_MAX, multiline=True),
+            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
             optional=True,
         ),
         input_block(
@@ -224,7 +229,7 @@ def reassign_form(t: Translator, shown) -> dict:
 
 
 def escalate_form(t: Translator, shown) -> dict:
-    reason = text_input(Ids.REASON, max_length=NOTE_MAX, multiline=True)
+    reason = text_input(Ids.REASON, max_length=limit("complaint.escalation_reason"), multiline=True)
     blocks = [input_block(Ids.REASON_BLOCK, t("complaints.escalate.reason"), reason)]
     return _small_form(t, Ids.ESCALATE_FORM, shown, blocks, t("complaints.escalate.title"))
 
@@ -339,13 +344,38 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
     return _message(text)
 
 
+def handed_over(t: Translator, shown, *, previous: str) -> dict:
+    """The line in the card's thread when its owner left the team."""
+    text = t(
+        "complaints.reply.handed_over",
+        previous=mention(previous),
+        owner=mention(shown.owner_id),
+        status=status_text(t, shown.status),
+    )
+    return _message(text)
+
+
+def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
+    return _message(
+        t(
+            "complaints.handed_over",
+            reference=shown.reference,
+            previous=mention(previous),
+            team=name(shown.team_name),
+            severity=severity_text(t, shown.severity),
+            acknowledge=when(shown.acknowledge_due, shown.timezone),
+            resolve=when(shown.resolve_due, shown.timezone),
+        )
+    )
+
+
 def critical_alert(t: Translator, shown) -> dict:
     """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
     return _message(
         t(
             "complaints.alert.critical",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             category=category_text(t, shown.category),
             owner=mention(shown.owner_id),
             person=mention(shown.reporter_id),
@@ -383,7 +413,7 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
         t(
             "complaints.alert.escalated",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             person=mention(by),
             severity=severity_text(t, shown.severity),
             owner=mention(shown.owner_id),
@@ -399,7 +429,7 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
         t(
             f"complaints.sla.{int(level)}",
             reference=shown.reference,
-            team=escape(shown.team_name),
+            team=name(shown.team_name),
             deadline=t(f"complaints.deadline.{deadline}"),
             due=when(due, shown.timezone),
             owner=mention(shown.owner_id),
@@ -416,10 +446,13 @@ def refusal(t: Translator, error: UserError) -> dict:
 
 
 def _event_line(t: Translator, event, timezone: str) -> str:
-    who = mention(event.actor) if event.actor else t("complaints.trail.clock")
-    if event.kind == "reassign" and " -> " in event.note:
+    if event.actor:
+        who = mention(event.actor)
+    else:  # the clock, or a roster import handing over a leaver's complaints
+        who = t("complaints.trail.roster" if event.kind == "handover" else "complaints.trail.clock")
+    if event.kind in ("reassign", "handover") and " -> " in event.note:
         before, after = event.note.split(" -> ", 1)
-        what = t("complaints.trail.reassign", previous=mention(before), owner=mention(after))
+        what = t(f"complaints.trail.{event.kind}", previous=mention(before), owner=mention(after))
     elif event.kind.startswith("sla."):
         _, deadline, level = event.kind.split(".")
         what = t(f"complaints.trail.sla.{level}", deadline=t(f"complaints.deadline.{deadline}"))
@@ -455,7 +488,7 @@ def listing(t: Translator, which: str, found) -> dict:
         t(
             "complaints.list.item",
             heading=heading(t, s),
-            team=escape(s.team_name),
+            team=name(s.team_name),
             owner=mention(s.owner_id),
             resolve=when(s.resolve_due, s.timezone),
         )
@@ -482,14 +515,14 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             else t("complaints.summary.percent", value=value, met=met, measured=measured)
         )
 
-    def counts(items: dict[str, int], name) -> str:
-        return ", ".join(f"{name(t, key)} {n}" for key, n in items.items()) or "-"
+    def counts(items: dict[str, int], label) -> str:
+        return t.join(f"{label(t, key)} {n}" for key, n in items.items()) or "-"
 
     text = "\n".join(
         [
             t(
                 "complaints.summary.heading",
-                team=escape(team_name),
+                team=name(team_name),
                 start=when(start, timezone)[:10],
                 end=when(end, timezone)[:10],
             ),

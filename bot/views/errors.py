@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.views.mrkdwn import escape, mention
+from bot.views.mrkdwn import cut, escape, mention
 
 
 def user_error_text(t: Translator, error: UserError) -> str:
@@ -18,6 +18,8 @@ def user_error_text(t: Translator, error: UserError) -> str:
 def _shown(t: Translator, name: str, value: object) -> str:
     if name == "role":
         return t(f"role.{value}")
+    if isinstance(value, list | tuple):  # a list of codes or names, written as the language lists
+        return t.join(escape(str(v)) for v in value)
     return escape(str(value))
 
 
@@ -33,6 +35,6 @@ def notice_modal(t: Translator, text: str) -> dict:
             "type": "modal",
             "title": {"type": "plain_text", "text": t("error.title")[:24]},
             "close": {"type": "plain_text", "text": t("common.close")[:24]},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": cut(text, 3000)}}],
         },
     }

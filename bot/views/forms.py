@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+from bot.views.mrkdwn import visible
+
 TITLE_MAX, OPTION_TEXT_MAX, BUTTON_TEXT_MAX, LABEL_MAX = 24, 75, 75, 2000
 
 
 def plain(text: str, limit: int = 150) -> dict:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+    return {"type": "plain_text", "text": visible(text)[:limit], "emoji": True}
 
 
 def option(text: str, value: str) -> dict:

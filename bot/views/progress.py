@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.ids import Progress
-from bot.rules.progress import PROJECT_MAX, TEXT_MAX, Period, ProjectLine, Status
+from bot.rules.limits import limit
+from bot.rules.progress import Period, ProjectLine, Status
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, sections
 from bot.views.forms import actions, button, input_block, modal, option, select, text_input
-from bot.views.mrkdwn import escape, mention, when
+from bot.views.mrkdwn import escape, mention, name, when
 
 STATUS_ICON = {
     Status.BLOCKED: ":red_circle:",
@@ -29,10 +30,10 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
         blocks.append(block)
     project = prefill.project if prefill else ""
     if recent_projects:
-        choices = [option(p, p[:PROJECT_MAX]) for p in recent_projects[:100]]
+        choices = [option(p, p[: limit("progress.project")]) for p in recent_projects[:100]]
         initial = None
         if project and project in recent_projects[:100]:
-            initial, project = option(project, project[:PROJECT_MAX]), ""
+            initial, project = option(project, project[: limit("progress.project")]), ""
         pick = select(Progress.PROJECT, choices, placeholder=t("progress.form.project_pick"), initial=initial)
         blocks.append(input_block(Progress.PROJECT_BLOCK, t("progress.form.project"), pick, optional=True))
     blocks.append(
@@ -41,7 +42,7 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
             t("progress.form.new_project") if recent_projects else t("progress.form.project"),
             text_input(
                 Progress.NEW_PROJECT,
-                max_length=PROJECT_MAX,
+                max_length=limit("progress.project"),
                 initial=project,
                 placeholder=t("progress.form.new_project_hint"),
             ),
@@ -52,19 +53,29 @@ def form(t: Translator, *, teams, team, recent_projects, prefill, response_url: 
         input_block(
             Progress.DONE_BLOCK,
             t("progress.form.done"),
-            _long_text(Progress.DONE, t("progress.form.done_hint"), prefill.done if prefill else ""),
+            _long_text(
+                Progress.DONE, "progress.done", t("progress.form.done_hint"), prefill.done if prefill else ""
+            ),
         ),
         input_block(
             Progress.NEXT_BLOCK,
             t("progress.form.next"),
-            _long_text(Progress.NEXT, t("progress.form.next_hint"), prefill.next_steps if prefill else ""),
+            _long_text(
+                Progress.NEXT,
+                "progress.next_steps",
+                t("progress.form.next_hint"),
+                prefill.next_steps if prefill else "",
+            ),
             optional=True,
         ),
         input_block(
             Progress.BLOCKERS_BLOCK,
             t("progress.form.blockers"),
             _long_text(
-                Progress.BLOCKERS, t("progress.form.blockers_hint"), prefill.blockers if prefill else ""
+                Progress.BLOCKERS,
+                "progress.blockers",
+                t("progress.form.blockers_hint"),
+                prefill.blockers if prefill else "",
             ),
             optional=True,
             hint=t("progress.form.blockers_note"),
@@ -94,15 +105,16 @@ FIELD_BLOCKS = {
     "team": Progress.TEAM_BLOCK,
     "project": Progress.NEW_PROJECT_BLOCK,
     "done": Progress.DONE_BLOCK,
+    "next_steps": Progress.NEXT_BLOCK,
     "percent": Progress.PERCENT_BLOCK,
     "status": Progress.STATUS_BLOCK,
     "blockers": Progress.BLOCKERS_BLOCK,
 }
 
 
-def _long_text(action_id: str, placeholder: str, initial: str) -> dict:
+def _long_text(action_id: str, field: str, placeholder: str, initial: str) -> dict:
     return text_input(
-        action_id, max_length=TEXT_MAX, initial=initial, multiline=True, placeholder=placeholder
+        action_id, max_length=limit(field), initial=initial, multiline=True, placeholder=placeholder
     )
 
 
@@ -134,8 +146,8 @@ def status_text(t: Translator, status: Status) -> str:
 def confirmation(t: Translator, report) -> dict:
     text = t(
         "progress.saved",
-        project=escape(report.project),
-        team=escape(report.team_name),
+        project=name(report.project),
+        team=name(report.team_name),
         period=report.period,
         percent=report.percent,
         status=status_text(t, report.status),
@@ -147,7 +159,7 @@ def report_lines(t: Translator, report) -> str:
     lines = [
         t(
             "progress.report.heading",
-            project=escape(report.project),
+            project=name(report.project),
             icon=STATUS_ICON[report.status],
             status=status_text(t, report.status),
             percent=report.percent,
@@ -167,8 +179,8 @@ def blocked_alert(t: Translator, report) -> dict:
     text = t(
         "progress.alert" if report.status is Status.BLOCKED else "progress.alert.major",
         person=mention(report.user_id),
-        project=escape(report.project),
-        team=escape(report.team_name),
+        project=name(report.project),
+        team=name(report.team_name),
         status=status_text(t, report.status),
         blockers=escape(report.blockers or "-"),
     )
@@ -180,14 +192,12 @@ def blocked_alert(t: Translator, report) -> dict:
 
 
 def celebration(t: Translator, report) -> dict:
-    text = t("progress.celebrate", person=mention(report.user_id), project=escape(report.project))
+    text = t("progress.celebrate", person=mention(report.user_id), project=name(report.project))
     return {"text": text, "blocks": sections(text)}
 
 
 def reminder(t: Translator, team_name: str, team_key: str, period: Period, timezone: str) -> dict:
-    text = t(
-        "progress.reminder", team=escape(team_name), period=period.key, due=when(period.due_at, timezone)
-    )
+    text = t("progress.reminder", team=name(team_name), period=period.key, due=when(period.due_at, timezone))
     blocks = [
         *sections(text),
         actions([button(t("progress.reminder.button"), Progress.OPEN_FORM, team_key, style="primary")]),
@@ -199,7 +209,7 @@ def report_modal(t: Translator, report) -> dict:
     text = t(
         "progress.view.by",
         person=mention(report.user_id),
-        team=escape(report.team_name),
+        team=name(report.team_name),
         period=report.period,
     )
     return modal(
@@ -214,7 +224,7 @@ def history(t: Translator, reports) -> list[dict]:
     if not reports:
         return [ephemeral(t("progress.history.none"))]
     parts = [
-        t("progress.history.item", period=report.period, team=escape(report.team_name))
+        t("progress.history.item", period=report.period, team=name(report.team_name))
         + "\n"
         + report_lines(t, report)
         for report in reports
@@ -227,13 +237,13 @@ def _line(t: Translator, line: ProjectLine) -> str:
     text = t(
         "progress.digest.project",
         icon=STATUS_ICON[line.status],
-        project=escape(line.project),
+        project=name(line.project),
         status=status_text(t, line.status),
         percent=line.percent,
     )
     if line.blockers.strip():
         text += "\n" + t("progress.report.blockers", text=escape(line.blockers))
-    text += "\n" + t("progress.digest.by", people=", ".join(mention(u) for u in line.reporters))
+    text += "\n" + t("progress.digest.by", people=t.join(mention(u) for u in line.reporters))
     return text
 
 
@@ -244,7 +254,7 @@ def _status_blocks(t: Translator, status) -> list[dict]:
     for line in status.lines:
         blocks += sections(_line(t, line))
     missing = (
-        ", ".join(mention(u) for u in status.missing) if status.missing else t("progress.digest.all_reported")
+        t.join(mention(u) for u in status.missing) if status.missing else t("progress.digest.all_reported")
     )
     blocks += sections(t("progress.digest.missing", people=missing))
     return blocks
@@ -252,13 +262,13 @@ def _status_blocks(t: Translator, status) -> list[dict]:
 
 def team_status(t: Translator, status) -> list[dict]:
     """The period so far, for a lead who asked: as many ephemeral messages as it takes, in order."""
-    heading = t("progress.team.heading", team=escape(status.team_name), period=status.period.key)
+    heading = t("progress.team.heading", team=name(status.team_name), period=status.period.key)
     return _ephemeral(_paged(t, heading, _status_blocks(t, status)))
 
 
 def digest(t: Translator, status) -> list[dict]:
     """The digest as one message or several in order, each within Slack's 50 blocks: never cut short."""
-    heading = t("progress.digest.heading", team=escape(status.team_name), period=status.period.key)
+    heading = t("progress.digest.heading", team=name(status.team_name), period=status.period.key)
     return _paged(t, heading, _status_blocks(t, status))
 
 

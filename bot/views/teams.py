@@ -8,7 +8,7 @@ from bot.i18n import Translator
 from bot.rules.roles import is_lead
 from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
-from bot.views.mrkdwn import escape, mention
+from bot.views.mrkdwn import mention, name
 
 
 def rosters(t: Translator, teams: Sequence[TeamRoster]) -> dict:
@@ -19,7 +19,7 @@ def rosters(t: Translator, teams: Sequence[TeamRoster]) -> dict:
         if blocks:
             blocks.append(divider())
         blocks.extend(_team_blocks(t, team))
-    heading = t("team.heading", name=escape(teams[0].name), key=teams[0].key, kind=t(f"kind.{teams[0].kind}"))
+    heading = t("team.heading", name=name(teams[0].name), key=teams[0].key, kind=t(f"kind.{teams[0].kind}"))
     return ephemeral(heading, blocks[:MESSAGE_BLOCK_LIMIT])
 
 
@@ -29,7 +29,7 @@ def _team_blocks(t: Translator, team: TeamRoster) -> list[dict]:
     for entry in team.entries:
         (leads if is_lead(entry.role) else members).append(entry)
     lines = [
-        t("team.heading", name=escape(team.name), key=team.key, kind=t(f"kind.{team.kind}")),
+        t("team.heading", name=name(team.name), key=team.key, kind=t(f"kind.{team.kind}")),
         t("team.leads", people=_people(t, leads, with_role=True)),
         t("team.members", people=_people(t, members, with_role=False)),
     ]
@@ -39,16 +39,16 @@ def _team_blocks(t: Translator, team: TeamRoster) -> list[dict]:
 def _people(t: Translator, entries: list[RosterEntry], *, with_role: bool) -> str:
     if not entries:
         return t("team.nobody")
-    return ", ".join(_person(t, e, with_role=with_role) for e in entries)
+    return t.join(_person(t, e, with_role=with_role) for e in entries)
 
 
 def _person(t: Translator, entry: RosterEntry, *, with_role: bool) -> str:
     shown = mention(entry.user_id)
     details = [t(f"role.{entry.role}")] if with_role else []
     if entry.title:
-        details.append(escape(entry.title))
+        details.append(name(entry.title))
     if details:
-        shown += " (" + ", ".join(details) + ")"
+        shown = t("common.aside", text=shown, inside=t.join(details))
     if entry.away_until is not None:
         shown = t("team.person_away", person=shown, date=entry.away_until.isoformat())
     return shown
@@ -71,7 +71,7 @@ def change_message(t: Translator, change: RosterChange) -> dict:
     text = t(
         _CHANGE_KEYS[change.action],
         person=mention(change.user_id),
-        team=escape(change.team_name),
+        team=name(change.team_name),
         role=t(f"role.{change.role}") if change.role else "",
         date=change.away_until.isoformat() if change.away_until else "",
     )
@@ -83,7 +83,7 @@ def welcome_dm(t: Translator, change: RosterChange, *, added_by: str, team_key: 
     text = t(
         "team.welcome",
         by=mention(added_by),
-        team=escape(change.team_name),
+        team=name(change.team_name),
         key=team_key,
         role=t(f"role.{change.role}"),
     )

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from bot.i18n import translator
 from bot.rules.roster import parse_roster
-from bot.runtime import running
 from bot.services import deliveries, roster
+from bot.slackapp.runtime import running
 from scheduler.job import Job
 from scheduler.runner import Clock
 from storage import migrate

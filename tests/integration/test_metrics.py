@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.inbound import MAX_BODY_BYTES
+from bot.slackapp.inbound import MAX_BODY_BYTES
 from tests.conftest import CS_EAST
 from tests.slack.signed import direct_message
 

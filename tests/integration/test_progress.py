@@ -203,6 +203,36 @@ async def test_bad_values_come_back_as_field_errors_in_the_members_language(
         assert await session.scalar(select(func.count()).select_from(OutboxRow)) == 0
 
 
+async def test_text_over_its_limit_is_refused_inline_and_nothing_is_written(
+    team, slack_client, slack, services
+):
+    """The form's max_length stops a person typing, not a crafted submission: the server holds every
+    free-text field to the same table of limits."""
+    slack.profiles[ANN] = {"locale": "zh-TW"}
+    view, view_id = await open_form(slack_client, slack, ANN)
+
+    reply = await submit(
+        slack_client,
+        ANN,
+        view,
+        view_id,
+        project="CRM rollout",
+        done="Imported the contacts",
+        next="n" * 3001,
+        blockers="b" * 3001,
+        percent="40",
+        status="on_track",
+    )
+
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {Progress.NEXT_BLOCK: "內容太長，請精簡。", Progress.BLOCKERS_BLOCK: "內容太長，請精簡。"},
+    }
+    assert await stored(services) == []
+    async with services.db.reader() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxRow)) == 0
+
+
 async def test_a_blocked_report_without_blockers_asks_for_them(team, slack_client, slack, services):
     view, view_id = await open_form(slack_client, slack, ANN)
 

@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy import select, text
 
 from bot.ids import Complaint as Ids
-from bot.runtime import running
 from bot.services import deliveries
+from bot.slackapp.runtime import running
 from scheduler.runner import run_job
 from storage import requests
 from storage.models import OutboxRow

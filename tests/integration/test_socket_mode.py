@@ -115,13 +115,28 @@ async def test_a_stop_signal_while_slack_cannot_be_reached_ends_the_retries(slac
 
     async with socket_mode_bot(slack, database_url, tmp_path, connected=False) as bot:
 
-        async def tried() -> bool:
-            return any(call.method == "apps.connections.open" for call in slack.refused)
+        async def tried() -> bool:  # once when the token is checked, then by the client
+            return sum(call.method == "apps.connections.open" for call in slack.refused) >= 2
 
         await eventually(tried, within=30)
         assert await bot.stop(signal.SIGINT) == 0, bot.log.read_text()
 
     assert slack.open_connections == []
+
+
+async def test_a_stop_signal_while_starting_ends_the_process_once_started(slack, database_url, tmp_path):
+    """A stop signal while the tokens are being checked is not lost: the bot exits 0 without ever
+    connecting."""
+    release = slack.hold("auth.test")
+    async with socket_mode_bot(slack, database_url, tmp_path, connected=False) as bot:
+        await slack.wait_for_held("auth.test", within=30)
+        bot.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)  # the signal is in before the check answers
+        release.set()
+        assert await asyncio.to_thread(bot.process.wait, 60) == 0, bot.log.read_text()
+
+    assert bot.logged("a stop signal came while starting")
+    assert slack.connections == []
 
 
 async def test_a_redelivered_event_is_answered_once(import_roster, slack, envelopes, database_url, tmp_path):

@@ -11,10 +11,10 @@ import yaml
 from slack_sdk.models.blocks import Block
 
 from bot.rules.team_changes import Action
-from bot.runtime import running
 from bot.services import teams
 from bot.services.directory import Actor
 from bot.services.people import actor
+from bot.slackapp.runtime import running
 from tests.conftest import CS_EAST
 from tests.processes import TEAMOPS, environment
 from tests.slack.fake_api import validate_message
@@ -206,6 +206,21 @@ async def test_user_text_shown_back_is_escaped(import_roster, slack_client, slac
     assert "East &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in text
 
 
+async def test_names_cannot_break_the_formatting_or_hide_their_order(import_roster, slack_client, slack):
+    """A `*bold*` team name stays inside the heading's bold; bidi overrides and zero-width characters
+    are gone from names and titles alike."""
+    slack.profiles[MEMBER] = {"locale": "en-US"}
+    members = [{**CS_EAST["members"][0], "title": "_chief_ \u200bconsultant"}, CS_EAST["members"][1]]
+    team = {**CS_EAST, "name": "*Bold* East \u202etxt.exe `x` ~y~", "members": members}
+    await import_roster({"teams": [team]})
+
+    text = _text((await slack_client.command(MEMBER, "/team")).json())
+
+    assert "*＊Bold＊ East txt.exe ｀x｀ ～y～* (`cs-east`)" in text
+    assert "＿chief＿ consultant" in text
+    assert not re.search("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", text)
+
+
 async def test_help_shows_usage(slack_client, slack):
     slack.profiles[MEMBER] = {"locale": "en-US"}
     text = _text((await slack_client.command(MEMBER, "/team", "help")).json())
@@ -351,13 +366,13 @@ async def test_an_unexpected_failure_is_answered_in_their_language_and_logged(
     await import_roster({"teams": [CS_EAST]})
     slack.refuse("views.open", "expired_trigger_id")  # the report form cannot open: no answer for that
 
-    with caplog.at_level(logging.ERROR, logger="bot.app"):
+    with caplog.at_level(logging.ERROR, logger="bot.slackapp.app"):
         reply = await slack_client.command(MEMBER, "/progress")
         (answer,) = await slack.wait_for("response_url")
 
     assert reply.status_code == 200, "acknowledged before it failed"
     assert answer.args["response_type"] == "ephemeral"
-    found = re.search(r"系統出錯.*編號 `([0-9a-f]{8})`", answer.args["text"])
+    found = re.search(r"系統發生錯誤.*編號 `([0-9a-f]{8})`", answer.args["text"])
     assert found, answer.args["text"]
     (logged,) = [r for r in caplog.records if found.group(1) in r.getMessage()]
     assert logged.exc_info is not None and "expired_trigger_id" in caplog.text, "the traceback is logged"

@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from bot.ids import Complaint, Progress
-from bot.inbound import MAX_BODY_BYTES
+from bot.slackapp.inbound import MAX_BODY_BYTES
 from tests.conftest import SIGNING_SECRET
 from tests.slack.fake_api import FakeSlack
 from tests.slack.signed import SignedSlack, signature

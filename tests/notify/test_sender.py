@@ -6,10 +6,10 @@ import asyncio
 import socket
 from datetime import UTC, datetime, timedelta
 
-from bot.app import web_client
 from bot.notify import Sender
 from bot.outbox_admin import retry_dead, status
-from bot.runtime import running
+from bot.slackapp.app import web_client
+from bot.slackapp.runtime import running
 from storage import outbox as repo
 from tests.support import eventually, sender_for, sending
 

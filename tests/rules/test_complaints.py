@@ -75,11 +75,12 @@ def _may(action, who, resolved_ago=None):
     return may(action, who, owner_id=OWNER, reporter_id=REPORTER, resolved_at=resolved_at, now=NOW)
 
 
-owner, lead, member, reporter = (
+owner, lead, member, reporter, gone = (
     Who(OWNER, lead=False, member=True),
     Who(LEAD, lead=True, member=True),
     Who(OTHER, lead=False, member=True),
     Who(REPORTER, lead=False, member=False),
+    Who(OWNER, lead=False, member=False),  # the owner, removed from the team since
 )
 
 
@@ -104,6 +105,11 @@ owner, lead, member, reporter = (
         (Action.ESCALATE, owner, True),
         (Action.ESCALATE, member, True),
         (Action.ESCALATE, reporter, False),
+        (Action.ESCALATE, gone, False),
+        (Action.ACKNOWLEDGE, gone, False),
+        (Action.START, gone, False),
+        (Action.RESOLVE, gone, False),
+        (Action.REASSIGN, gone, False),
     ],
 )
 def test_who_may_do_what(action, who, allowed):
@@ -119,11 +125,18 @@ def test_the_reporter_may_reopen_within_seven_days_of_the_resolution(ago, allowe
 
 
 def test_each_refusal_says_who_may():
-    assert refusal(Action.ACKNOWLEDGE) == "complaints.error.owner_only"
-    assert refusal(Action.REASSIGN) == "complaints.error.owner_or_lead"
-    assert refusal(Action.CLOSE) == "complaints.error.leads_only"
-    assert refusal(Action.REOPEN) == "complaints.error.reopen_refused"
-    assert refusal(Action.ESCALATE) == "complaints.error.team_only"
+    assert refusal(Action.ACKNOWLEDGE, member) == "complaints.error.owner_only"
+    assert refusal(Action.REASSIGN, member) == "complaints.error.owner_or_lead"
+    assert refusal(Action.CLOSE, owner) == "complaints.error.leads_only"
+    assert refusal(Action.REOPEN, member) == "complaints.error.reopen_refused"
+    assert refusal(Action.REOPEN, reporter) == "complaints.error.reopen_refused"
+
+
+@pytest.mark.parametrize(
+    "action", [Action.ACKNOWLEDGE, Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]
+)
+def test_someone_not_in_the_team_is_told_so(action):
+    assert refusal(action, gone) == "complaints.error.not_member"
 
 
 @pytest.mark.parametrize(
@@ -175,14 +188,16 @@ def test_form_errors(change, errors):
 
 
 def test_resolution_and_reason_errors():
-    assert resolution_errors(resolution="Refunded", satisfaction="5") == {}
-    assert resolution_errors(resolution="Refunded", satisfaction=None) == {}
-    assert resolution_errors(resolution="ok", satisfaction="6") == {
+    assert resolution_errors(resolution="Refunded", client_feedback="", satisfaction="5") == {}
+    assert resolution_errors(resolution="Refunded", client_feedback="Fine", satisfaction=None) == {}
+    assert resolution_errors(resolution="ok", client_feedback="f" * 3001, satisfaction="6") == {
         "resolution": "complaints.error.resolution_short",
+        "feedback": "complaints.error.too_long",
         "satisfaction": "complaints.error.choose_one",
     }
     assert reason_errors("Client went to the press") == {}
     assert reason_errors(" ") == {"reason": "complaints.error.reason_missing"}
+    assert reason_errors("r" * 3001) == {"reason": "complaints.error.too_long"}
 
 
 def _record(created_hours_ago, *, status=Status.NEW, ack_in=None, resolved_in=None, **kw) -> Record:

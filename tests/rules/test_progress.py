@@ -98,6 +98,7 @@ GOOD = {
     "project_chosen": None,
     "project_typed": "CRM rollout",
     "done": "Imported the contacts",
+    "next_steps": "",
     "percent": "40",
     "status": "on_track",
     "blockers": "",
@@ -131,6 +132,8 @@ GOOD = {
         ({"status": "blocked", "blockers": "  "}, {"blockers": "progress.error.blockers_missing"}),
         ({"status": "blocked", "blockers": "No API key"}, {}),
         ({"blockers": "b" * 3001}, {"blockers": "progress.error.too_long"}),
+        ({"next_steps": "n" * 3000}, {}),
+        ({"next_steps": "n" * 3001}, {"next_steps": "progress.error.too_long"}),
         (
             {"percent": "140", "done": "", "project_typed": ""},
             {

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.runtime import health, running
 from bot.services import deliveries
 from bot.services.schedules import TeamClock, team_clocks
+from bot.slackapp.runtime import health, running
 from scheduler.job import Job
 from scheduler.runner import Clock, plan, run_job
 from tests.conftest import CS_EAST

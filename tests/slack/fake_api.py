@@ -1,9 +1,9 @@
 """A fake Slack Web API on 127.0.0.1, spoken to by the real slack-sdk client through SLACK_API_URL.
 
 It records every call, validates every message and view with slack_sdk.models (as Slack would refuse
-them), and can be told to fail: answer 429 with Retry-After, or 5xx, for the next calls of a method;
-to be slow: answer a method only after a delay; or to hold a method's calls until the test releases
-them (a request kept in flight).
+them), and can be told to fail: answer 429 with Retry-After, or 5xx, or drop the connection, for the
+next calls of a method; to be slow: answer a method only after a delay; or to hold a method's calls
+until the test releases them (a request kept in flight).
 
 It is also Slack's side of Socket Mode: apps.connections.open hands out a websocket URL on the same
 server, the test sends envelopes down the newest connection, and the app's acknowledgements (with
@@ -75,6 +75,7 @@ class FakeSlack:
     refused: list[Call] = field(default_factory=list)
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     delays: dict[str, float] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
     url: str = ""
     held: dict[str, asyncio.Event] = field(default_factory=dict)
     arrived: list[Call] = field(default_factory=list)
@@ -120,6 +121,11 @@ class FakeSlack:
         """Answer the next `times` calls of `method` (to `channel`, when given) with `status`:
         429 with Retry-After when `retry_after` is given, or a 5xx."""
         self.failures[method].append(Failure(status, retry_after, times, channel))
+
+    def disconnect(self, method: str, *, times: int = 1) -> None:
+        """Drop the connection of the next `times` calls of `method` without an answer, as when Slack
+        cannot be reached (the client sees a connection error, and slack-sdk retries once)."""
+        self.dropped[method] = self.dropped.get(method, 0) + times
 
     def refuse(self, method: str, error: str) -> None:
         """Answer the next call of `method` as Slack answers a request it will never accept:
@@ -229,6 +235,12 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") and "token" not in args:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if self.dropped.get(method):
+            self.dropped[method] -= 1
+            self.refused.append(Call(method, args, time.monotonic()))
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)  # never written: the connection is gone
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])
         if method in self.held:

@@ -14,9 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.errors import UserError
 from bot.i18n import translator
-from bot.middleware import BeforeEveryListener
-from bot.routing import InFlight
 from bot.services.context import Services
+from bot.slackapp.middleware import BeforeEveryListener
+from bot.slackapp.routing import InFlight
 from bot.views.blocks import ephemeral
 from bot.views.errors import failure_text, notice_modal, user_error_text
 
@@ -35,7 +35,7 @@ def build_app(
     settings = services.settings
     app = AsyncApp(
         client=client or web_client(services),
-        # bot.server verifies HTTP requests on their raw bytes before Bolt parses them; Socket Mode
+        # bot.slackapp.server verifies HTTP requests on their raw bytes before Bolt parses them; Socket Mode
         # envelopes come over an authenticated connection.
         request_verification_enabled=False,
         raise_error_for_unhandled_request=False,

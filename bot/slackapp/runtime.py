@@ -13,11 +13,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs, outbox_admin
-from bot.app import build_app, web_client
 from bot.config import Settings, SettingsError
 from bot.notify import Sender
-from bot.routing import InFlight
 from bot.services.context import Services
+from bot.slackapp.app import build_app, web_client
+from bot.slackapp.routing import InFlight
 from scheduler.runner import Clock
 from storage import migrate
 from storage.database import Database
@@ -153,16 +153,19 @@ def settle_heap() -> None:
 
 
 async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_migrations: bool) -> None:
-    from bot import server
+    from bot.slackapp import server
 
     logs.quiet_libraries()
+    stop = server.stop_signals()
     revision = await prepare_schema(settings, apply=apply_migrations)
     await check_tokens(settings, socket_mode=not http)
     in_flight = InFlight()
     async with running(settings) as services, background(services) as work:
         app = build_app(services, in_flight=in_flight)
         settle_heap()
-        if http:
+        if stop.is_set():
+            log.info("stopping: a stop signal came while starting")
+        elif http:
             log.info("serving Slack over HTTP on http://%s:%s/slack/events", host, port)
             await server.serve_http(
                 app,
@@ -174,7 +177,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
                 port=port,
             )
         else:
-            await server.serve_socket_mode(app, settings)
+            await server.serve_socket_mode(app, settings, stop)
         # Slack has its answers; what listeners do after their ack (open a modal, write the notices
         # an answer causes) is finished too, before the database closes under them.
         still_running = await in_flight.finish(server.GRACEFUL_TIMEOUT)

@@ -18,9 +18,9 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot import inbound
 from bot.config import Settings
 from bot.metrics import CONTENT_TYPE, Metrics
+from bot.slackapp import inbound
 
 log = logging.getLogger(__name__)
 
@@ -227,12 +227,18 @@ class SocketModeHandler(AsyncSocketModeHandler):
         await self.close_async()
 
 
-async def serve_socket_mode(app: AsyncApp, settings: Settings) -> None:
-    """Hold a Socket Mode connection until SIGINT/SIGTERM, then let requests in flight finish."""
+def stop_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, from now on: a stop signal while the process is still
+    starting (checking its tokens, migrating) ends it once started, instead of being lost."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def serve_socket_mode(app: AsyncApp, settings: Settings, stop: asyncio.Event) -> None:
+    """Hold a Socket Mode connection until `stop` is set, then let requests in flight finish."""
     handler = SocketModeHandler(app, settings)
     connecting = asyncio.create_task(handler.connect_async())
     stopped = asyncio.create_task(stop.wait())
