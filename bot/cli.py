@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import yamlfile
 from bot.config import Settings, SettingsError, load_settings
+from storage.dialect import CONNECT_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"teamops: {exc}", file=sys.stderr)
         return 2
+    except TimeoutError:
+        print(
+            f"teamops: DATABASE_URL: the database server did not answer within {CONNECT_TIMEOUT:g} s",
+            file=sys.stderr,
+        )
+        return 2
     except (DBAPIError, ConnectionError, socket.gaierror) as exc:
         # The database is named in the settings; its driver's first line says what is wrong with it.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -38,14 +45,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line (`teamops run: argument --port: ...`), exit 2; --help has the rest."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="teamops", description="A Slack bot that runs a business team.")
+    parser = _Parser(prog="teamops", description="A Slack bot that runs a business team.")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the bot (Socket Mode when SLACK_APP_TOKEN is set)")
     run.add_argument("--http", action="store_true", help="serve POST /slack/events and GET /healthz")
     run.add_argument("--host", default="127.0.0.1", help="HTTP address to listen on (default 127.0.0.1)")
-    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    run.add_argument("--port", type=_port, default=3000, help="HTTP port (default 3000)")
     run.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
     run.set_defaults(handler=_run)
 
@@ -84,12 +98,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The instants a job may run as of: the clock's arithmetic (a deadline days ahead, keys kept for days
+# back) stays within Python's years 1 to 9999.
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def _instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not EARLIEST <= value < LATEST:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years 1970 to 8999")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return int(text)
 
 
 def _with_services(settings: Settings, work):
@@ -139,8 +167,8 @@ def _teams_import(settings: Settings, args) -> int:
     from bot.slackapp.runtime import prepare_schema, running
 
     try:
-        data = yamlfile.load(args.file.read_text(encoding="utf-8"))
-    except (OSError, yamlfile.Error) as exc:
+        data = yamlfile.read(args.file)
+    except yamlfile.Error as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
     parsed, errors = parse_roster(data)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     def _async_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        try:
+            port = make_url(value).port
+        except ValueError:
+            raise ValueError("the port must be a number") from None
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"the port {port} is not between 1 and 65535")
         path = make_url(value).database if value.startswith("sqlite") else None
         if path and path != ":memory:" and not Path(path).expanduser().parent.is_dir():
             # SQLite creates the file but not its folder; said here, before any driver thread starts.

@@ -34,8 +34,8 @@ def _draft7():
 def check(manifest_path: Path, registered_commands: set[str]) -> list[str]:
     """Every problem found; an empty list means the manifest is good."""
     try:
-        manifest = yamlfile.load(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, yamlfile.Error) as exc:
+        manifest = yamlfile.read(manifest_path)
+    except yamlfile.Error as exc:
         return [f"{manifest_path}: cannot read: {exc}"]
     if not isinstance(manifest, dict):
         return [f"{manifest_path}: not a manifest (expected a mapping at the top)"]

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserError
 from storage import outbox as repo
-from storage.database import Database
+from storage.database import UNAVAILABLE, Database, one_line
 from storage.models import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -231,6 +231,11 @@ class Sender:
             self._wake.clear()
             try:
                 busy = await self.drain_once()
+            except UNAVAILABLE as exc:
+                log.warning(
+                    "outbox sender: the database is unavailable (%s); trying again shortly", one_line(exc)
+                )
+                busy = 0
             except Exception:
                 log.exception("outbox sender: draining failed; trying again shortly")
                 busy = 0

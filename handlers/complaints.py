@@ -9,7 +9,6 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
-from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command
 from bot.ids import Complaint as Ids
@@ -18,7 +17,7 @@ from bot.rules.complaints import Action
 from bot.services import complaints
 from bot.slackapp.routing import Routes
 from bot.views import complaints as views
-from bot.views.forms import field_errors
+from handlers import forms
 
 LISTS = ("open", "overdue", "mine")
 
@@ -90,21 +89,14 @@ def read_form(view: dict) -> dict:
     }
 
 
-async def _answer(ack: AsyncAck, actor, submit) -> None:
-    """A form's submission: the service checks and applies it, then Slack gets the ack, or the
-    fields that are wrong, shown inline (nothing was stored)."""
-    try:
-        await submit
-    except InvalidForm as invalid:
-        t = translator(actor.locale)
-        await ack(response_action="errors", errors=field_errors(t, invalid.fields, views.FIELD_BLOCKS))
-        return
-    await ack()
-
-
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    await _answer(ack, actor, complaints.log(services, actor, complaints.ComplaintInput(**read_form(view))))
+    await forms.answer(
+        ack,
+        actor,
+        complaints.log(services, actor, complaints.ComplaintInput(**read_form(view))),
+        views.FIELD_BLOCKS,
+    )
 
 
 async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
@@ -146,7 +138,9 @@ async def submit_first_reply(ack: AsyncAck, view: dict, context: AsyncBoltContex
         via=view_state.chosen(values, Ids.REPLY_VIA_BLOCK, Ids.REPLY_VIA),
         replied_at=datetime.fromtimestamp(int(picked), UTC) if picked else None,
     )
-    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
 
 
 async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
@@ -158,14 +152,18 @@ async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext
         client_feedback=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
         satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
     )
-    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
 
 
 async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     owner = view_state.value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
     change = complaints.Change(Action.REASSIGN, owner_id=owner)
-    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
 
 
 async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext):
@@ -173,7 +171,9 @@ async def submit_escalation(ack: AsyncAck, view: dict, context: AsyncBoltContext
     change = complaints.Change(
         Action.ESCALATE, note=view_state.text(view["state"]["values"], Ids.REASON_BLOCK, Ids.REASON)
     )
-    await _answer(ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change))
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
 
 
 def register(app: Routes) -> None:

@@ -8,14 +8,13 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import notify, view_state
-from bot.errors import InvalidForm
 from bot.i18n import translator
 from bot.ids import Command, Progress
 from bot.parsing import HELP_WORDS
 from bot.services import progress
 from bot.slackapp.routing import Routes
 from bot.views import progress as views
-from bot.views.forms import field_errors
+from handlers import forms
 
 # A button's listener looks up what it needs BEFORE ack(): a refusal raised after ack() races Bolt's
 # wait for the ack and the request is answered 404 (Bolt resets the ack when the listener fails).
@@ -107,13 +106,7 @@ def read_form(view: dict) -> progress.ReportForm:
 
 async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
-    try:
-        await progress.submit(services, actor, read_form(view))
-    except InvalidForm as invalid:
-        t = translator(actor.locale)
-        await ack(response_action="errors", errors=field_errors(t, invalid.fields, views.FIELD_BLOCKS))
-        return
-    await ack()
+    await forms.answer(ack, actor, progress.submit(services, actor, read_form(view)), views.FIELD_BLOCKS)
 
 
 async def open_report(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):

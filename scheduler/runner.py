@@ -40,6 +40,7 @@ from scheduler.job import Job
 from scheduler.jobs import JOBS, by_name
 from storage import clock as runs
 from storage import leases
+from storage.database import UNAVAILABLE, one_line
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class Clock:
             held = self._held_until is not None and now < self._held_until
             log.warning(
                 "scheduler lease: the database did not answer (%s); %s",
-                _reason(exc),
+                one_line(exc),
                 "still holding it" if held else "not holding the clock",
             )
         else:
@@ -169,7 +170,7 @@ class Clock:
             async with self.services.unit_of_work() as session:
                 await leases.release(session, LEASE, self.holder)
         except Exception as exc:
-            log.warning("scheduler lease: could not release it (%s); it expires by itself", _reason(exc))
+            log.warning("scheduler lease: could not release it (%s); it expires by itself", one_line(exc))
 
     def status(self) -> dict:
         """What /healthz says of the clock: whether this process runs it, when it last ran a job, and
@@ -229,7 +230,7 @@ class Clock:
                 return
             missed = await self._missed([p for p in planned if self._applied.get(p.id) != wanted[p.id]])
         except Exception as exc:
-            log.warning("scheduler: could not plan the jobs (%s); trying again next tick", _reason(exc))
+            log.warning("scheduler: could not plan the jobs (%s); trying again next tick", one_line(exc))
             return
         scheduler = self.scheduler
         assert scheduler is not None
@@ -289,6 +290,15 @@ class Clock:
             if occurrence is not None:
                 async with self.services.unit_of_work() as session:
                     await runs.record(session, job_id, occurrence, self.last_run)
+        except UNAVAILABLE as exc:
+            log.warning(
+                "job %s: the database is unavailable (%s); trying again in %s s",
+                job_id,
+                one_line(exc),
+                int(RETRY_AFTER.total_seconds()),
+            )
+            self._retry(job_id)
+            return
         except Exception:
             log.exception("job %s failed; trying again in %s s", job_id, int(RETRY_AFTER.total_seconds()))
             self._retry(job_id)
@@ -321,9 +331,3 @@ def _fingerprint(trigger: BaseTrigger) -> str:
     if isinstance(trigger, IntervalTrigger):
         return f"interval[{trigger.interval}, {trigger.timezone}]"
     return repr(trigger)
-
-
-def _reason(exc: BaseException) -> str:
-    """One line for a log: the exception's own first line, not its traceback."""
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

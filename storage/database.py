@@ -16,13 +16,25 @@ from sqlalchemy import event, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.dialect import new_engine
 from storage.models import CURRENT_ROSTER_VERSION
 
 _ROSTER_VERSION_SQL = str(
     CURRENT_ROSTER_VERSION.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
 )
+
+# What a database that is down or unreachable raises: said in one log line per attempt, never a
+# traceback (the code is fine; the server is not).
+UNAVAILABLE = (OperationalError, OSError, TimeoutError)
+
+
+def one_line(exc: BaseException) -> str:
+    """One line for a log: the exception's own first line, not its traceback."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
 
 # How long a unit of work waits for SQLite's one write lock, in seconds. A job or the CLI may wait
 # long (another process's import, a sweep); a request must still answer Slack within 3 s, so the
@@ -68,7 +80,7 @@ class Database:
             kwargs.update(connect_args={"timeout": LONG_WAIT}, pool_size=20, max_overflow=20)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.engine: AsyncEngine = new_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)

@@ -8,7 +8,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.dialect import new_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,7 +31,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 async def current_revision(url: str) -> str | None:
-    engine = create_async_engine(url)
+    engine = new_engine(url)
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -326,3 +327,104 @@ class ComplaintSequence(Base):
     )
     year: Mapped[int] = mapped_column(primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class Risk(Base):
+    """A risk in a team's register (domain.md section 4). `version` guards against two changes at once."""
+
+    __tablename__ = "risks"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "year", "number"),
+        Index("ix_risks_team_status", "team_id", "status"),
+        Index("ix_risks_team_remind_on", "team_id", "remind_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    number: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32))
+    cause: Mapped[str] = mapped_column(Text)
+    consequence: Mapped[str] = mapped_column(Text)  # the possible impact (影响), in words
+    likelihood: Mapped[int]
+    impact: Mapped[int]
+    score: Mapped[int]
+    level: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    strategy: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    reviewed_on: Mapped[date] = mapped_column(Date)  # the last review, or the day it was raised
+    next_review: Mapped[date] = mapped_column(Date)
+    # The due date whose reminder the review sweep has still to send (None: sent, or closed): the
+    # sweep reads only these rows, so its cost follows what is due, not the register's size.
+    remind_on: Mapped[date | None] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+
+
+class RiskEvent(Base):
+    """One change to a risk: the audit trail is data."""
+
+    __tablename__ = "risk_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    # What changed, field by field: {"level": ["medium", "high"], ...}.
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RiskSequence(Base):
+    """The last risk reference number given in a workspace and year."""
+
+    __tablename__ = "risk_sequences"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class RiskIndicator(Base):
+    """An early-warning indicator (预警指标) of a risk: its threshold and whether it is past it now."""
+
+    __tablename__ = "risk_indicators"
+    __table_args__ = (UniqueConstraint("risk_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    direction: Mapped[str] = mapped_column(String(8))  # above | below
+    threshold: Mapped[float] = mapped_column(Float)
+    last_value: Mapped[float | None] = mapped_column(Float)
+    # True from the value that reached the threshold until one comes back inside: one alert per breach.
+    breached: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class RiskValue(Base):
+    """One value of an indicator, with who (or which system) sent it and when."""
+
+    __tablename__ = "risk_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_indicators.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+    sent_by: Mapped[str] = mapped_column(String(64))  # a Slack user ID, or "cli"

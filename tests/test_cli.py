@@ -560,3 +560,156 @@ async def test_outbox_status_counts_and_retry_dead_requeues(cli, services, slack
     async with services.db.reader() as session:
         row = await outbox_rows.by_key(session, "to-a-deleted-channel")
     assert (row.status, row.attempts, row.last_error) == (outbox_rows.PENDING, 0, None)
+
+
+# -- bad input: one line, exit code, nothing written ---------------------------------------------
+
+BAD_FILES = {
+    "a second teams: (the last would win and empty the import)": (
+        b"teams:\n  - {key: a, name: A, channel: C0A, digest_channel: C0B}\nteams: []\n",
+        "line 3, column 1: 'teams' is given twice in this mapping",
+    ),
+    "a second key: in a team": (
+        b"teams:\n  - key: a\n    key: b\n    name: A\n",
+        "line 3, column 5: 'key' is given twice in this mapping",
+    ),
+    "a date that does not exist": (
+        b"teams:\n  - key: a\n    complaint_sla: {holidays: [2026-02-30]}\n",
+        "line 3, column 32: '2026-02-30' is not a date: day is out of range for month",
+    ),
+    "bytes that are not UTF-8": (
+        b"teams:\n  - key: a\n    name: \xff\xfe\n",
+        "line 3: not UTF-8 text (byte 0xff); save the file as UTF-8",
+    ),
+    "nesting 5,000 deep": (b"[" * 5000 + b"]" * 5000, "line 1, column 51: nested deeper than 50 levels"),
+    "a syntax error": (
+        b"teams: [\n",
+        "line 2, column 1: while parsing a flow node: expected the node content, but found '<stream end>'",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_a_roster_that_is_not_good_yaml_is_one_line_with_the_file_and_place(cli, name):
+    migrated(cli)
+    content, error = BAD_FILES[name]
+    (cli.cwd / "roster.yml").write_bytes(content)
+
+    result = cli("teams", "import", "roster.yml")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"roster.yml: {error}"]
+    assert yaml.safe_load(cli.ok("teams", "export")) == {"teams": []}
+
+
+def test_an_endless_file_is_refused_after_reading_a_bounded_amount(cli):
+    migrated(cli)
+
+    result = cli("teams", "import", "/dev/zero")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["/dev/zero: larger than 10 MB: not a roster or manifest"]
+
+
+def test_a_list_at_the_top_says_what_a_roster_looks_like(cli):
+    cli.write("list.yml", "- key: cs-east\n  name: East\n")
+
+    result = cli("teams", "import", "list.yml")
+
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("list.yml: a roster is a mapping with one key, teams:"), first
+    assert "RosterFile" not in result.stderr
+
+
+def test_roster_errors_come_in_the_files_order_at_their_exact_paths(cli):
+    cli.write(
+        "paths.yml",
+        """\
+teams:
+  - key: cs-east
+    name: East
+    channel: "#east"
+    digest_channel: C0456EFGH
+    members: [{user: U01AAA, role: lead}, {user: U01BBB, supervisor: U09GONE}]
+    progress: {due: "someday"}
+    complaint_sla: {default_owner: 5}
+  - key: Bad Key
+    name: B
+    channel: C0B
+    digest_channel: C0C
+""",
+    )
+
+    result = cli("teams", "import", "paths.yml")
+
+    paths = [line.split(": ")[1] for line in result.stderr.strip().splitlines()[:-1]]
+    assert paths == [
+        "teams[0].channel",
+        "teams[0].progress.due",
+        "teams[0].complaint_sla.default_owner",
+        "teams[0].members[1].supervisor",
+        "teams[1].key",
+    ]
+
+
+@pytest.fixture
+def silent_server():
+    """A local socket that accepts connections and never says a word."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+@pytest.mark.parametrize("args", [["db", "current"], ["db", "upgrade"], ["teams", "export"]])
+def test_a_database_host_that_never_answers_is_one_line_within_ten_seconds(cli, silent_server, args):
+    started = time.monotonic()
+
+    result = cli(*args, DATABASE_URL=f"postgresql+asyncpg://teamops:x@127.0.0.1:{silent_server}/teamops")
+
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "teamops: DATABASE_URL: the database server did not answer within 5 s"
+    ]
+
+
+def test_a_database_url_with_a_port_out_of_range_is_one_line(cli):
+    result = cli("db", "current", DATABASE_URL="postgresql+asyncpg://teamops:x@127.0.0.1:99999/teamops")
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL" in lines[0] and "99999" in lines[0], result.stderr
+
+
+def test_run_on_a_port_out_of_range_or_in_use_is_one_line(cli, silent_server):
+    migrated(cli)
+    env = {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s", "TEAMOPS_SCHEDULER": "off"}
+
+    out_of_range = cli("run", "--http", "--port", "99999", **env)
+    in_use = cli("run", "--http", "--port", str(silent_server), **env)
+
+    assert out_of_range.returncode == in_use.returncode == 2
+    assert out_of_range.stderr.strip().splitlines() == [
+        "teamops run: argument --port: '99999' is not a port (1 to 65535) (see teamops run --help)"
+    ]
+    assert in_use.stderr.strip().splitlines() == [
+        f"teamops: --host/--port: cannot listen on 127.0.0.1:{silent_server}: Address already in use"
+    ]
+
+
+@pytest.mark.parametrize("at", ["0001-01-01", "9999-12-31"])
+def test_jobs_run_at_the_ends_of_the_calendar_is_one_line(cli, at):
+    migrated(cli)
+
+    result = cli("jobs", "run", "housekeeping", "--at", at)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"teamops jobs run: argument --at: {at!r} is outside the years 1970 to 8999 "
+        "(see teamops jobs run --help)"
+    ]

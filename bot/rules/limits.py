@@ -17,6 +17,14 @@ TEXT_LIMITS: dict[str, int] = {
     "progress.done": 3000,
     "progress.next_steps": 3000,
     "progress.blockers": 3000,
+    "risk.title": 200,
+    "risk.cause": 3000,
+    "risk.consequence": 3000,
+    "risk.plan": 3000,
+    "risk.department": 100,
+    "risk.indicator_name": 64,
+    "risk.indicator_unit": 32,
+    "risk.indicator_threshold": 32,
 }
 
 

@@ -65,6 +65,14 @@ Locale = Literal["en", "zh-Hans", "zh-Hant"]
 WORKING_DAYS: list[Weekday] = ["mon", "tue", "wed", "thu", "fri"]
 
 
+class FieldProblem(ValueError):
+    """A check across a block's fields that is about one of them: reported at that field's path."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -79,7 +87,7 @@ class ProgressSettings(Strict):
         try:
             parse_weekly(self.due) if self.cadence == "weekly" else parse_time(self.due)
         except ValueError as exc:
-            raise ValueError(f"due: {exc}") from None
+            raise FieldProblem("due", str(exc)) from None
         return self
 
 
@@ -253,16 +261,26 @@ def default_supervisor(team: TeamSpec, member: MemberSpec) -> str | None:
     return leads[0] if leads else None
 
 
+SHAPE = (
+    "a roster is a mapping with one key, teams: a list of teams, each with key, name, kind, channel,"
+    " digest_channel and members (see roster.example.yml)"
+)
+
+
 def parse_roster(data: object) -> tuple[RosterFile | None, list[str]]:
     """Validate a whole roster. Returns the roster, or None and every error with its path."""
     if data is None:
         data = {}
+    if not isinstance(data, dict):
+        return None, [SHAPE]
     try:
         roster = RosterFile.model_validate(data)
         errors = []
     except ValidationError as exc:
         roster, errors = None, [_describe(error) for error in exc.errors()]
     errors += _cross_checks(data)
+    # In the file's order: by team, then member, whichever check found them.
+    errors.sort(key=lambda error: [int(i) for i in re.findall(r"\[(\d+)\]", error.split(": ", 1)[0])])
     return (None, errors) if errors else (roster, [])
 
 
@@ -281,7 +299,10 @@ def _describe(error) -> str:
     elif kind == "missing":
         message = "is required"
     elif kind == "value_error":
-        message = str(error["ctx"]["error"])
+        problem = error["ctx"]["error"]
+        if isinstance(problem, FieldProblem):
+            path += ("." if path else "") + problem.field
+        message = str(problem)
     else:
         message = error["msg"][0].lower() + error["msg"][1:]
     return f"{path}: {message}" if path else message

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import complaints as rules
@@ -17,6 +15,7 @@ from bot.rules.complaints import Action, Status, Who
 from bot.rules.roles import RANK, is_lead
 from bot.rules.roster import ComplaintSlaSettings
 from bot.rules.sla import Deadline, Level, Severity
+from bot.services import changes
 from bot.services.chain import above_the_leads
 from bot.services.context import Services
 from bot.services.directory import Actor
@@ -350,7 +349,7 @@ async def form_or_tell(
             team = await session.get(Team, complaint.team_id)
             return _shown(complaint, team, services.now())
     except UserError as refusal:
-        await _tell(services, actor, complaint_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Complaint, complaint_id, response_url)
         return None
 
 
@@ -358,13 +357,7 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     """Apply one person's change to a complaint. The row is locked and written with its version
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
     told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
-    for attempt in range(3):
-        try:
-            return await _act(services, actor, complaint_id, change)
-        except StaleDataError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return await changes.retrying(lambda: _act(services, actor, complaint_id, change))
 
 
 def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
@@ -398,26 +391,8 @@ async def act_or_tell(
     try:
         return await act(services, actor, complaint_id, change)
     except UserError as refusal:
-        await _tell(services, actor, complaint_id, refusal, response_url)
+        await changes.tell(services, actor, refusal, Complaint, complaint_id, response_url)
         return None
-
-
-async def _tell(
-    services: Services, actor: Actor, complaint_id: int, refusal: UserError, response_url
-) -> None:
-    message = views.refusal(translator(actor.locale), refusal)
-    # One notice per refusal: two different ones to one person at one instant are both told.
-    key = f"complaint-refused:{complaint_id}:{actor.user_id}:{refusal.key}:{services.now().isoformat()}"
-    async with services.unit_of_work() as session:
-        notices = services.notices(session)
-        if response_url:
-            await notices.respond(key, response_url=response_url, user=actor.user_id, **message)
-            return
-        complaint = await repo.by_id(session, complaint_id)
-        if complaint is None:
-            raise refusal
-        team = await session.get(Team, complaint.team_id)
-        await notices.ephemeral(key, channel=team.channel_id, user=actor.user_id, **message)
 
 
 async def _act(services: Services, actor: Actor, complaint_id: int, change: Change) -> Shown:

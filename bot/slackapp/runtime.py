@@ -157,6 +157,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
 
     logs.quiet_libraries()
     stop = server.stop_signals()
+    listening = server.listen(host, port) if http else None
     revision = await prepare_schema(settings, apply=apply_migrations)
     await check_tokens(settings, socket_mode=not http)
     in_flight = InFlight()
@@ -173,8 +174,7 @@ async def serve(settings: Settings, *, http: bool, host: str, port: int, apply_m
                 settings,
                 services.metrics,
                 lambda: metrics(services, work.clock),
-                host=host,
-                port=port,
+                listening=listening,
             )
         else:
             await server.serve_socket_mode(app, settings, stop)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.metrics import CONTENT_TYPE, Metrics
 from bot.slackapp import inbound
 
@@ -157,14 +158,11 @@ async def serve_http(
     metrics: Metrics,
     exposition: Exposition,
     *,
-    host: str,
-    port: int,
+    listening: socket.socket,
 ) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn then stops accepting and finishes requests in flight."""
     config = uvicorn.Config(
         HttpApp(app, health, settings, metrics, exposition),
-        host=host,
-        port=port,
         log_level=settings.log_level.lower(),
         http="httptools",
         lifespan="off",
@@ -175,7 +173,22 @@ async def serve_http(
     # before it: a no-op, so that the process then closes the sender and the clock and exits 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _stopping)
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(config).serve(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The HTTP server's socket, bound before anything starts, so that a port in use is one line
+    at once (SettingsError), not a traceback after the sender and the clock have started."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        raise SettingsError(f"--host/--port: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _stopping(_signum, _frame) -> None:

@@ -8,6 +8,11 @@ SECTION_TEXT_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
 
 
+def message(text: str) -> dict:
+    """A message of mrkdwn text: the text for notifications and the sections that hold it."""
+    return {"text": text, "blocks": sections(text)}
+
+
 def sections(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[dict]:
     """One mrkdwn section, or several when the text is longer than a section may hold.
 

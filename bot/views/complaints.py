@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import UserError
 from bot.i18n import Translator
 from bot.ids import Complaint as Ids
 from bot.rules.complaints import (
@@ -18,8 +17,7 @@ from bot.rules.complaints import (
 )
 from bot.rules.limits import limit
 from bot.rules.sla import Severity
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
-from bot.views.errors import user_error_text
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
 from bot.views.forms import (
     actions,
     button,
@@ -319,10 +317,6 @@ def _button(t: Translator, action: Action, complaint_id: int) -> dict:
     return button(text, BUTTON[action], str(complaint_id), style=BUTTON_STYLE.get(action))
 
 
-def _message(text: str) -> dict:
-    return {"text": text, "blocks": sections(text)}
-
-
 def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *, previous_owner: str) -> dict:
     """The line in the card's thread that tells a change."""
     params = {"person": mention(actor), "status": status_text(t, shown.status)}
@@ -341,7 +335,7 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
         text = t("complaints.reply.escalate", reason=escape(note), **params)
     else:
         text = t(f"complaints.reply.{action.value}", **params)
-    return _message(text)
+    return message(text)
 
 
 def handed_over(t: Translator, shown, *, previous: str) -> dict:
@@ -352,11 +346,11 @@ def handed_over(t: Translator, shown, *, previous: str) -> dict:
         owner=mention(shown.owner_id),
         status=status_text(t, shown.status),
     )
-    return _message(text)
+    return message(text)
 
 
 def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.handed_over",
             reference=shown.reference,
@@ -371,7 +365,7 @@ def handed_over_dm(t: Translator, shown, *, previous: str) -> dict:
 
 def critical_alert(t: Translator, shown) -> dict:
     """To the leads the moment a critical complaint is logged. No client details: counts and roles."""
-    return _message(
+    return message(
         t(
             "complaints.alert.critical",
             reference=shown.reference,
@@ -386,7 +380,7 @@ def critical_alert(t: Translator, shown) -> dict:
 
 def logged_for(t: Translator, shown) -> dict:
     """To someone who logged a complaint for a team they are not in (the front desk)."""
-    return _message(
+    return message(
         t(
             "complaints.logged_for",
             reference=shown.reference,
@@ -397,7 +391,7 @@ def logged_for(t: Translator, shown) -> dict:
 
 
 def assigned(t: Translator, shown, *, by: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.assigned",
             reference=shown.reference,
@@ -409,7 +403,7 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
 
 
 def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
-    return _message(
+    return message(
         t(
             "complaints.alert.escalated",
             reference=shown.reference,
@@ -425,7 +419,7 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
 def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
     """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
     due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
-    return _message(
+    return message(
         t(
             f"complaints.sla.{int(level)}",
             reference=shown.reference,
@@ -436,10 +430,6 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
             severity=severity_text(t, shown.severity),
         )
     )
-
-
-def refusal(t: Translator, error: UserError) -> dict:
-    return _message(user_error_text(t, error))
 
 
 # -- show, list, help ------------------------------------------------------------------------------
@@ -546,4 +536,4 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             ),
         ]
     )
-    return _message(text)
+    return message(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.i18n import Translator
+from bot.views.blocks import message
 from bot.views.mrkdwn import cut, escape, mention
 
 
@@ -21,6 +22,11 @@ def _shown(t: Translator, name: str, value: object) -> str:
     if isinstance(value, list | tuple):  # a list of codes or names, written as the language lists
         return t.join(escape(str(v)) for v in value)
     return escape(str(value))
+
+
+def refusal(t: Translator, error: UserError) -> dict:
+    """A refusal told to the person alone, after Slack was answered."""
+    return message(user_error_text(t, error))
 
 
 def failure_text(t: Translator, reference: str) -> str:

@@ -6,7 +6,7 @@ from bot.i18n import Translator
 from bot.ids import Progress
 from bot.rules.limits import limit
 from bot.rules.progress import Period, ProjectLine, Status
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, sections
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, ephemeral, message, sections
 from bot.views.forms import actions, button, input_block, modal, option, select, text_input
 from bot.views.mrkdwn import escape, mention, name, when
 
@@ -152,7 +152,7 @@ def confirmation(t: Translator, report) -> dict:
         percent=report.percent,
         status=status_text(t, report.status),
     )
-    return {"text": text, "blocks": sections(text)}
+    return message(text)
 
 
 def report_lines(t: Translator, report) -> str:
@@ -193,7 +193,7 @@ def blocked_alert(t: Translator, report) -> dict:
 
 def celebration(t: Translator, report) -> dict:
     text = t("progress.celebrate", person=mention(report.user_id), project=name(report.project))
-    return {"text": text, "blocks": sections(text)}
+    return message(text)
 
 
 def reminder(t: Translator, team_name: str, team_key: str, period: Period, timezone: str) -> dict:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.i18n import Translator
 from bot.rules.roles import is_lead
 from bot.rules.team_changes import Action, RosterChange, RosterEntry, TeamRoster
-from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, sections
+from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
 from bot.views.mrkdwn import mention, name
 
 
@@ -87,4 +87,4 @@ def welcome_dm(t: Translator, change: RosterChange, *, added_by: str, team_key: 
         key=team_key,
         role=t(f"role.{change.role}"),
     )
-    return {"text": text, "blocks": sections(text)}
+    return message(text)

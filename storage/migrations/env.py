@@ -4,8 +4,8 @@ import asyncio
 
 from alembic import context
 from sqlalchemy import TypeDecorator
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from storage.dialect import new_engine
 from storage.models import Base
 
 config = context.config
@@ -31,7 +31,7 @@ def _run(connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+    engine = new_engine(config.get_main_option("sqlalchemy.url"))
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from bot.i18n import translator
 from bot.rules.limits import TEXT_LIMITS
-from bot.views import complaints, progress
+from bot.views import complaints, progress, risks
 
 
 def test_every_free_text_input_of_every_form_carries_the_tables_limit():
@@ -19,6 +19,7 @@ def test_every_free_text_input_of_every_form_carries_the_tables_limit():
         complaints.resolve_form(t, shown),
         complaints.escalate_form(t, shown),
         progress.form(t, teams=(), team=None, recent_projects=(), prefill=None, response_url=None),
+        risks.form(t, teams=[("cs-east", "CS")], owner="U0OWNER"),
     ]
     lengths = sorted(
         block["element"]["max_length"]

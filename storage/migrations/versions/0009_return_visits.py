@@ -1,14 +1,14 @@
 """complaints as the revised regulations have them: the stage, the first reply to the client
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008 (0008_risks)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,84 @@
+"""Queries over risks and their events. They take a session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import insert_ignoring_conflict
+from storage.models import Risk, RiskEvent, RiskIndicator, RiskSequence, RiskValue
+
+
+async def next_number(session: AsyncSession, workspace_id: int, year: int) -> int:
+    """The workspace's next risk number in `year`: one UPDATE ... RETURNING, holding the row's lock
+    until the raising transaction ends, so concurrent raises never collide."""
+    await insert_ignoring_conflict(session, RiskSequence, workspace_id=workspace_id, year=year, last=0)
+    return await session.scalar(
+        update(RiskSequence)
+        .where(RiskSequence.workspace_id == workspace_id, RiskSequence.year == year)
+        .values(last=RiskSequence.last + 1)
+        .returning(RiskSequence.last)
+    )
+
+
+async def by_id(session: AsyncSession, risk_id: int, *, lock: bool = False) -> Risk | None:
+    query = select(Risk).where(Risk.id == risk_id)
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query.execution_options(populate_existing=True))
+
+
+async def by_reference(session: AsyncSession, reference: str) -> Risk | None:
+    return await session.scalar(select(Risk).where(Risk.reference == reference.upper()))
+
+
+async def events_of(session: AsyncSession, risk_id: int) -> Sequence[RiskEvent]:
+    return (
+        await session.scalars(
+            select(RiskEvent).where(RiskEvent.risk_id == risk_id).order_by(RiskEvent.at, RiskEvent.id)
+        )
+    ).all()
+
+
+def add_event(
+    session: AsyncSession, risk: Risk, *, at: datetime, actor: str | None, kind: str, changes: dict[str, Any]
+) -> None:
+    session.add(RiskEvent(risk_id=risk.id, at=at, actor=actor, kind=kind, changes=changes))
+
+
+async def of_team(
+    session: AsyncSession, team_id: int, *, statuses: Collection[str], owner_id: str | None = None
+) -> Sequence[Risk]:
+    """The team's risks in `statuses` (through the (team, status) index), in no particular order."""
+    query = select(Risk).where(Risk.team_id == team_id, Risk.status.in_(statuses))
+    if owner_id is not None:
+        query = query.where(Risk.owner_id == owner_id)
+    return (await session.scalars(query)).all()
+
+
+async def indicators_of(session: AsyncSession, risk_ids: Collection[int]) -> dict[int, list[RiskIndicator]]:
+    """Each risk's indicators, in the order they were added."""
+    found: dict[int, list[RiskIndicator]] = {i: [] for i in risk_ids}
+    if not found:
+        return found
+    rows = await session.scalars(
+        select(RiskIndicator).where(RiskIndicator.risk_id.in_(list(found))).order_by(RiskIndicator.id)
+    )
+    for indicator in rows:
+        found[indicator.risk_id].append(indicator)
+    return found
+
+
+async def last_values(session: AsyncSession, indicator_id: int, count: int) -> list[float]:
+    """The indicator's last `count` values, oldest first (the trend an alert shows)."""
+    rows = await session.scalars(
+        select(RiskValue.value)
+        .where(RiskValue.indicator_id == indicator_id)
+        .order_by(RiskValue.at.desc(), RiskValue.id.desc())
+        .limit(count)
+    )
+    return list(reversed(rows.all()))

@@ -1,0 +1,105 @@
+"""The risk rules as tables: level bands, the strategies that fit, who is alerted, indicator
+crossings and review dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.rules import risks as rules
+from bot.rules.risks import Crossing, Direction, Level, Strategy
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "impact", "expected"),
+    [
+        (1, 1, "low"),
+        (2, 2, "low"),
+        (1, 5, "medium"),
+        (3, 3, "medium"),
+        (2, 5, "high"),
+        (4, 4, "high"),
+        (4, 5, "critical"),
+        (5, 5, "critical"),
+    ],
+)
+def test_level_bands(likelihood, impact, expected):
+    assert rules.level(likelihood, impact) == expected
+
+
+def test_accept_only_fits_low_and_medium():
+    for level in (Level.LOW, Level.MEDIUM):
+        assert Strategy.ACCEPT in rules.strategies_for(level)
+    for level in (Level.HIGH, Level.CRITICAL):
+        assert rules.strategies_for(level) == [Strategy.AVOID, Strategy.REDUCE, Strategy.TRANSFER]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "alerts"),
+    [
+        (None, Level.HIGH, True),
+        (None, Level.MEDIUM, False),
+        (Level.MEDIUM, Level.HIGH, True),
+        (Level.HIGH, Level.CRITICAL, True),
+        (Level.CRITICAL, Level.HIGH, False),
+        (Level.HIGH, Level.HIGH, False),
+        (Level.HIGH, Level.LOW, False),
+    ],
+)
+def test_leads_are_alerted_on_new_or_raised_high_and_critical_only(before, after, alerts):
+    assert rules.alerts_leads(before, after) is alerts
+
+
+@pytest.mark.parametrize(
+    ("direction", "value", "reaches"),
+    [
+        (Direction.ABOVE, 15.0, True),
+        (Direction.ABOVE, 14.99, False),
+        (Direction.ABOVE, 20, True),
+        (Direction.BELOW, 15.0, True),
+        (Direction.BELOW, 15.01, False),
+        (Direction.BELOW, 3, True),
+    ],
+)
+def test_the_threshold_itself_counts(direction, value, reaches):
+    assert rules.reaches(direction, 15.0, value) is reaches
+
+
+@pytest.mark.parametrize(
+    ("breached", "value_reaches", "expected"),
+    [(False, True, Crossing.BREACH), (True, True, None), (True, False, Crossing.CLEAR), (False, False, None)],
+)
+def test_once_per_breach(breached, value_reaches, expected):
+    assert rules.crossing(breached, value_reaches) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("15.2", 15.2),
+        (" -3 ", -3.0),
+        ("1,250.5", 1250.5),
+        ("abc", None),
+        ("", None),
+        ("inf", None),
+        ("nan", None),
+    ],
+)
+def test_values_as_people_type_them(text, value):
+    assert rules.parse_value(text) == value
+
+
+def test_a_review_due_on_a_weekend_moves_to_monday():
+    calendar = rules.working_calendar("Asia/Shanghai")
+    # Wednesday 2026-11-18 + 14 days is a working Wednesday.
+    assert rules.next_review(date(2026, 11, 18), Level.HIGH, calendar) == date(2026, 12, 2)
+    # Friday 2026-11-20 + 30 days = Sunday 2026-12-20, moved to Monday 2026-12-21.
+    assert rules.next_review(date(2026, 11, 20), Level.MEDIUM, calendar) == date(2026, 12, 21)
+
+
+def test_references_have_at_least_four_digits():
+    assert rules.reference(2026, 7) == "R-2026-0007"
+    assert rules.reference(2026, 12345) == "R-2026-12345"
+    assert rules.parse_reference(" r-2026-0007 ") == (2026, 7)
+    assert rules.parse_reference("R-26-7") is None
