@@ -149,8 +149,8 @@ async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext
     change = complaints.Change(
         Action.RESOLVE,
         note=view_state.text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
-        client_feedback=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
-        satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
+        cause=view_state.text(values, Ids.CAUSE_BLOCK, Ids.CAUSE),
+        client_told=view_state.text(values, Ids.CLIENT_TOLD_BLOCK, Ids.CLIENT_TOLD),
     )
     await forms.answer(
         ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS

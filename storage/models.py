@@ -277,7 +277,10 @@ class Complaint(Base):
     first_reply: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Resolving records the cause, the countermeasure (resolution) and what the client was told.
+    cause: Mapped[str] = mapped_column(Text, default="")
     resolution: Mapped[str] = mapped_column(Text, default="")
+    client_told: Mapped[str] = mapped_column(Text, default="")
     client_feedback: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[int | None]
     resolved_by: Mapped[str | None] = mapped_column(String(32))

@@ -210,16 +210,20 @@ def first_reply_errors(
     return errors
 
 
-def resolution_errors(*, resolution: str, client_feedback: str, satisfaction: str | None) -> dict[str, str]:
+def resolution_errors(*, cause: str, resolution: str, client_told: str) -> dict[str, str]:
+    """A resolution says why it happened (原因) and the countermeasure (对策: what was done and what
+    changes so it does not recur), both required; and what the client was told."""
     errors: dict[str, str] = {}
+    if len(cause.strip()) < 3:
+        errors["cause"] = "complaints.error.cause_short"
+    elif too_long("complaint.cause", cause):
+        errors["cause"] = "complaints.error.too_long"
     if len(resolution.strip()) < 5:
         errors["resolution"] = "complaints.error.resolution_short"
     elif too_long("complaint.resolution", resolution):
         errors["resolution"] = "complaints.error.too_long"
-    if too_long("complaint.client_feedback", client_feedback):
-        errors["feedback"] = "complaints.error.too_long"
-    if satisfaction not in (None, "1", "2", "3", "4", "5"):
-        errors["satisfaction"] = "complaints.error.choose_one"
+    if too_long("complaint.client_told", client_told):
+        errors["client_told"] = "complaints.error.too_long"
     return errors
 
 

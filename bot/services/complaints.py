@@ -54,7 +54,9 @@ class Shown:
     first_reply_via: str | None
     first_reply: str
     resolved_at: datetime | None
-    resolution: str
+    cause: str
+    resolution: str  # the countermeasure
+    client_told: str
     client_feedback: str
     satisfaction: int | None
     resolved_by: str | None
@@ -106,11 +108,11 @@ class Change:
 
     action: Action
     owner_id: str | None = None  # reassign
-    note: str = ""  # escalate: the reason; resolve: what was done; acknowledge: what the client was told
+    note: str = ""  # escalate: the reason; resolve: the countermeasure; acknowledge: what the client was told
     via: str | None = None  # acknowledge: how the client was answered
     replied_at: datetime | None = None  # acknowledge: when (None: now)
-    client_feedback: str = ""
-    satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
+    cause: str = ""  # resolve
+    client_told: str = ""  # resolve
 
 
 # -- the team's SLA settings ---------------------------------------------------------------------
@@ -180,7 +182,9 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.first_reply_via,
         complaint.first_reply,
         complaint.resolved_at,
+        complaint.cause,
         complaint.resolution,
+        complaint.client_told,
         complaint.client_feedback,
         complaint.satisfaction,
         complaint.resolved_by,
@@ -372,7 +376,7 @@ def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
         )
     elif change.action is Action.RESOLVE:
         errors = rules.resolution_errors(
-            resolution=change.note, client_feedback=change.client_feedback, satisfaction=change.satisfaction
+            cause=change.cause, resolution=change.note, client_told=change.client_told
         )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
@@ -412,9 +416,8 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.first_reply_via, complaint.first_reply = change.via, note
         elif action is Action.RESOLVE:
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
-            complaint.resolution = note
-            complaint.client_feedback = change.client_feedback.strip()
-            complaint.satisfaction = int(change.satisfaction) if change.satisfaction else None
+            complaint.cause, complaint.resolution = change.cause.strip(), note
+            complaint.client_told = change.client_told.strip()
         elif action is Action.CLOSE:
             complaint.closed_at = now
         elif action is Action.REOPEN:

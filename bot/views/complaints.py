@@ -84,7 +84,9 @@ FIELD_BLOCKS = {
     "severity": Ids.SEVERITY_BLOCK,
     "description": Ids.DESCRIPTION_BLOCK,
     "owner": Ids.OWNER_BLOCK,
+    "cause": Ids.CAUSE_BLOCK,
     "resolution": Ids.RESOLUTION_BLOCK,
+    "client_told": Ids.CLIENT_TOLD_BLOCK,
     "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
@@ -197,23 +199,23 @@ def reply_form(t: Translator, shown) -> dict:
 
 
 def resolve_form(t: Translator, shown) -> dict:
-    scores = [option(str(n), str(n)) for n in range(1, 6)]
+    """Cause and countermeasure (both required) and what the client was told. The client's
+    satisfaction is not asked here: it is taken from the client at the return visit."""
     blocks = [
+        input_block(
+            Ids.CAUSE_BLOCK,
+            t("complaints.resolve.cause"),
+            text_input(Ids.CAUSE, max_length=limit("complaint.cause"), multiline=True),
+        ),
         input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
             text_input(Ids.RESOLUTION, max_length=limit("complaint.resolution"), multiline=True),
         ),
         input_block(
-            Ids.FEEDBACK_BLOCK,
-            t("complaints.resolve.feedback"),
-            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
-            optional=True,
-        ),
-        input_block(
-            Ids.SATISFACTION_BLOCK,
-            t("complaints.resolve.satisfaction"),
-            select(Ids.SATISFACTION, scores, placeholder=t("complaints.form.pick")),
+            Ids.CLIENT_TOLD_BLOCK,
+            t("complaints.resolve.told"),
+            text_input(Ids.CLIENT_TOLD, max_length=limit("complaint.client_told"), multiline=True),
             optional=True,
         ),
     ]
@@ -268,13 +270,16 @@ def _description(t: Translator, shown, limit: int) -> str:
 
 
 def _resolution(t: Translator, shown) -> str:
-    lines = [
+    lines = [t("complaints.card.cause", text=escape(shown.cause))] if shown.cause else []
+    lines.append(
         t(
             "complaints.card.resolution",
             text=escape(shown.resolution),
             person=mention(shown.resolved_by or ""),
         )
-    ]
+    )
+    if shown.client_told:
+        lines.append(t("complaints.card.told", text=escape(shown.client_told)))
     if shown.client_feedback:
         lines.append(t("complaints.card.feedback", text=escape(shown.client_feedback)))
     if shown.satisfaction:

@@ -20,6 +20,7 @@ from tests.integration.test_complaints import (
     _log,
     _one,
     _press_button,
+    _resolve,
     _submission,
     _text,
     _values,
@@ -126,6 +127,55 @@ async def test_acknowledging_is_the_first_reply_to_the_client(clock, slack_clien
     shown = _text((await slack_client.command(LEAD, "/complaint", "show C-2026-0001")).json())
     assert "*First reply to the client:* 2026-11-16 10:20, Phone" in shown
     assert f"<@{OWNER}> · first reply to the client → Client answered: Apologised" in shown
+
+
+async def test_resolving_records_cause_countermeasure_and_what_the_client_was_told(
+    clock, slack_client, slack, services
+):
+    """The resolve form asks why it happened and what changes so it does not recur (both required)
+    and what the client was told; it no longer asks the resolver for the client's satisfaction."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
+
+    async with sending(services):
+        await _press_button(services, slack_client, slack, OWNER, Ids.RESOLVE, complaint.id)
+        (opened,) = await slack.wait_for("views.open", 1)
+        form = _view(opened)
+        assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"] == [
+            Ids.CAUSE_BLOCK,
+            Ids.RESOLUTION_BLOCK,
+            Ids.CLIENT_TOLD_BLOCK,
+        ]
+        empty = await _resolve(
+            services, slack_client, OWNER, complaint.id, wait=False, cause="", resolution=""
+        )
+        assert empty.json()["errors"] == {
+            Ids.CAUSE_BLOCK: "Say why it happened, in a few words at least.",
+            Ids.RESOLUTION_BLOCK: "Say what was done and what changes so it does not happen again, "
+            "in a few words at least.",
+        }
+        assert (await _one(services)).status == "acknowledged", "nothing was stored"
+
+        await _resolve(
+            services,
+            slack_client,
+            OWNER,
+            complaint.id,
+            cause="The courier left it in the rain",
+            resolution="Refunded; parcels now go in waterproof bags",
+            client_told="Refund in 3 days, and why it happened",
+        )
+        *_, update = await slack.wait_for("chat.update", 2)  # the first reply, then the resolution
+
+    resolved = await _one(services)
+    assert resolved.status == "resolved" and resolved.satisfaction is None
+    card = _text(update.args)
+    assert "*Cause:* The courier left it in the rain" in card
+    assert f"*Countermeasure, by <@{OWNER}>:* Refunded; parcels now go in waterproof bags" in card
+    assert "*The client was told:* Refund in 3 days, and why it happened" in card
+    shown = _text((await slack_client.command(LEAD, "/complaint", "show C-2026-0001")).json())
+    assert "*Cause:* The courier left it in the rain" in shown
 
 
 async def _dm_to(slack, user: str) -> bool:

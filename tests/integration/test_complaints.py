@@ -79,7 +79,9 @@ def _values(**fields) -> dict:
         "client": (Ids.CLIENT_BLOCK, Ids.CLIENT),
         "contact": (Ids.CONTACT_BLOCK, Ids.CONTACT),
         "description": (Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
+        "cause": (Ids.CAUSE_BLOCK, Ids.CAUSE),
         "resolution": (Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
+        "client_told": (Ids.CLIENT_TOLD_BLOCK, Ids.CLIENT_TOLD),
         "feedback": (Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
         "reason": (Ids.REASON_BLOCK, Ids.REASON),
         "reply": (Ids.REPLY_BLOCK, Ids.REPLY),
@@ -333,7 +335,8 @@ async def _answer_client(services, slack_client, user: str, complaint_id: int, *
 
 async def _resolve(services, slack_client, user: str, complaint_id: int, *, wait=True, **fields):
     before = len(await _events(services))
-    values = _values(**({"resolution": "Refunded the delivery fee", "satisfaction": "4"} | fields))
+    given = {"cause": "The courier dropped it", "resolution": "Refunded the delivery fee"} | fields
+    values = _values(**given)
     reply = await slack_client.interaction(_submission(user, Ids.RESOLVE_FORM, values, {"id": complaint_id}))
     if wait:
         await _more_events(services, before)
@@ -379,7 +382,7 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         assert (await _resolve(services, slack_client, OWNER, complaint.id)).status_code == 200
         updates = await slack.wait_for("chat.update", 3)
         resolved = _text(updates[-1].args)
-        assert "Resolved" in resolved and "Refunded the delivery fee" in resolved and "4/5" in resolved
+        assert "Resolved" in resolved and "Refunded the delivery fee" in resolved and "*Cause:*" in resolved
         assert _buttons(updates[-1].args) == [Ids.CLOSE, Ids.REOPEN]
 
         await _press_button(services, slack_client, slack, LEAD, Ids.CLOSE, complaint.id)
@@ -516,19 +519,6 @@ async def test_two_resolving_at_once_one_wins_the_other_is_told_who(clock, slack
     assert resolved.resolution in ("Owner refunded the fee", "Lead called the client")
 
 
-async def test_a_crafted_satisfaction_gets_a_field_error_and_nothing_changes(
-    clock, slack_client, slack, services
-):
-    await _log(slack_client)
-    complaint = await _one(services)
-    await _answer_client(services, slack_client, OWNER, complaint.id)
-
-    reply = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, satisfaction="11")
-
-    assert reply.json()["errors"] == {Ids.SATISFACTION_BLOCK: "Choose one of the options."}
-    assert (await _one(services)).status == "acknowledged"
-
-
 async def test_text_over_its_limit_gets_a_field_error_and_nothing_changes(
     clock, slack_client, slack, services
 ):
@@ -549,15 +539,15 @@ async def test_text_over_its_limit_gets_a_field_error_and_nothing_changes(
     complaint = await _one(services)
     await _answer_client(services, slack_client, OWNER, complaint.id)
     acknowledged = await _one(services)
-    resolved = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, feedback="f" * 3001)
-    assert resolved.json()["errors"] == {Ids.FEEDBACK_BLOCK: "內容太長。"}
+    resolved = await _resolve(services, slack_client, OWNER, complaint.id, wait=False, client_told="f" * 3001)
+    assert resolved.json()["errors"] == {Ids.CLIENT_TOLD_BLOCK: "內容太長。"}
     reason = _values(reason="r" * 3001)
     escalated = await slack_client.interaction(
         _submission(LEAD, Ids.ESCALATE_FORM, reason, {"id": complaint.id})
     )
     assert escalated.json()["errors"] == {Ids.REASON_BLOCK: "This is too long."}
     after = await _one(services)
-    assert (after.status, after.version, after.client_feedback) == ("acknowledged", acknowledged.version, "")
+    assert (after.status, after.version, after.client_told) == ("acknowledged", acknowledged.version, "")
     assert [kind for kind, _, _ in await _events(services)] == ["logged", "acknowledge"]
 
 
@@ -833,7 +823,7 @@ async def test_help_shows_usage(clock, slack_client):
 
 async def test_the_weekly_summary_counts_without_client_details(clock, slack_client, slack, services):
     """Four complaints in the week to Monday 23 November 09:00 (Shanghai): one acknowledged and
-    resolved in time (satisfaction 5), one acknowledged late and resolved late (satisfaction 2), a
+    resolved in time, one acknowledged late and resolved late, a
     medium one never acknowledged, and a critical one logged on Sunday, still new: both overdue."""
     week_start = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
     clock.at = week_start + timedelta(hours=1)
@@ -843,11 +833,11 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     first, late, _ = await _complaints(services)
     clock.at += timedelta(hours=1)
     await _answer_client(services, slack_client, OWNER, first.id)
-    await _resolve(services, slack_client, OWNER, first.id, satisfaction="5")
+    await _resolve(services, slack_client, OWNER, first.id)
     clock.at += timedelta(hours=4)
     await _answer_client(services, slack_client, OWNER, late.id)
     clock.at += timedelta(days=4)
-    await _resolve(services, slack_client, OWNER, late.id, satisfaction="2")
+    await _resolve(services, slack_client, OWNER, late.id)
     clock.at = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
     await _log(slack_client, client="Critical one", category="service", severity="critical")
 
@@ -868,7 +858,7 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     assert "*Resolved in time:* 33% (1 of 3)" in text
     assert "*New by severity:* Critical 1, High 2, Medium 1" in text
     assert "*New by category:* Service 1, Billing 1, Delivery 2" in text
-    assert "*Average satisfaction:* 3.5" in text
+    assert "*Average satisfaction:* -" in text, "no return visit yet"
     for client in ("On time", "Late", "Open", "Critical one", "+86"):
         assert client not in text
 

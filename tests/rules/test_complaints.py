@@ -188,13 +188,15 @@ def test_form_errors(change, errors):
 
 
 def test_resolution_and_reason_errors():
-    assert resolution_errors(resolution="Refunded", client_feedback="", satisfaction="5") == {}
-    assert resolution_errors(resolution="Refunded", client_feedback="Fine", satisfaction=None) == {}
-    assert resolution_errors(resolution="ok", client_feedback="f" * 3001, satisfaction="6") == {
+    assert resolution_errors(cause="Courier", resolution="Refunded", client_told="") == {}
+    assert resolution_errors(cause=" ", resolution="ok", client_told="f" * 3001) == {
+        "cause": "complaints.error.cause_short",
         "resolution": "complaints.error.resolution_short",
-        "feedback": "complaints.error.too_long",
-        "satisfaction": "complaints.error.choose_one",
+        "client_told": "complaints.error.too_long",
     }
+    assert resolution_errors(cause="c" * 3001, resolution="Refunded", client_told="")["cause"] == (
+        "complaints.error.too_long"
+    )
     assert reason_errors("Client went to the press") == {}
     assert reason_errors(" ") == {"reason": "complaints.error.reason_missing"}
     assert reason_errors("r" * 3001) == {"reason": "complaints.error.too_long"}

@@ -1,4 +1,5 @@
-"""complaints as the revised regulations have them: the stage, the first reply to the client
+"""complaints as the revised regulations have them: the stage, the first reply to the client, the
+cause and what the client was told at resolution
 
 Revision ID: 0009
 Revises: 0008 (0008_risks)
@@ -18,10 +19,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('stage', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('first_reply_via', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('first_reply', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('cause', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('client_told', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.drop_column('client_told')
+        batch_op.drop_column('cause')
         batch_op.drop_column('first_reply')
         batch_op.drop_column('first_reply_via')
         batch_op.drop_column('stage')
