@@ -41,6 +41,7 @@ class Complaint(StrEnum):
     REASSIGN_FORM = "complaint.reassign_form"
     ESCALATE_FORM = "complaint.escalate_form"
     REPLY_FORM = "complaint.reply_form"  # the first reply to the client (acknowledge)
+    RETURN_VISIT_FORM = "complaint.return_visit_form"
     # The card's buttons: action_id "complaint.<action>", value the complaint's id.
     ACKNOWLEDGE = "complaint.acknowledge"
     START = "complaint.start"
@@ -49,6 +50,7 @@ class Complaint(StrEnum):
     ESCALATE = "complaint.escalate"
     CLOSE = "complaint.close"
     REOPEN = "complaint.reopen"
+    RETURN_VISIT = "complaint.return_visit"  # on the card, and in the DM that asks for it
     ACTIONS_BLOCK = "complaint.actions"
     TEAM_BLOCK = "complaint.team"
     TEAM = "team"
@@ -84,6 +86,12 @@ class Complaint(StrEnum):
     REPLY_VIA = "reply_via"
     REPLY_BLOCK = "complaint.reply"
     REPLY = "reply"
+    VISITED_ON_BLOCK = "complaint.visited_on"
+    VISITED_ON = "visited_on"
+    VISIT_VIA_BLOCK = "complaint.visit_via"
+    VISIT_VIA = "visit_via"
+    UNREACHABLE_BLOCK = "complaint.unreachable"
+    UNREACHABLE = "unreachable"
     REASON_BLOCK = "complaint.reason"
     REASON = "reason"
 

@@ -32,6 +32,7 @@ WITH_FORM = {
     Ids.RESOLVE: (Action.RESOLVE, views.resolve_form),
     Ids.REASSIGN: (Action.REASSIGN, views.reassign_form),
     Ids.ESCALATE: (Action.ESCALATE, views.escalate_form),
+    Ids.RETURN_VISIT: (Action.RETURN_VISIT, views.return_visit_form),
 }
 
 
@@ -157,6 +158,23 @@ async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext
     )
 
 
+async def submit_return_visit(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    ticked = view_state.value(values, Ids.UNREACHABLE_BLOCK, Ids.UNREACHABLE).get("selected_options")
+    change = complaints.Change(
+        Action.RETURN_VISIT,
+        visited_on=view_state.day(values, Ids.VISITED_ON_BLOCK, Ids.VISITED_ON),
+        via=view_state.chosen(values, Ids.VISIT_VIA_BLOCK, Ids.VISIT_VIA),
+        unreachable=bool(ticked),
+        satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
+        comments=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
+    )
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
+
+
 async def submit_reassignment(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     owner = view_state.value(view["state"]["values"], Ids.OWNER_BLOCK, Ids.OWNER).get("selected_user")
@@ -186,5 +204,6 @@ def register(app: Routes) -> None:
     app.view(Ids.FORM)(submit_form)
     app.view(Ids.REPLY_FORM)(submit_first_reply)
     app.view(Ids.RESOLVE_FORM)(submit_resolution)
+    app.view(Ids.RETURN_VISIT_FORM)(submit_return_visit)
     app.view(Ids.REASSIGN_FORM)(submit_reassignment)
     app.view(Ids.ESCALATE_FORM)(submit_escalation)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.rules.limits import too_long
@@ -31,6 +31,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     CLOSE = "close"
     REOPEN = "reopen"
+    RETURN_VISIT = "return_visit"
 
 
 class ReceivedVia(StrEnum):
@@ -68,6 +69,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.RESOLVE: (frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED}), Status.RESOLVED),
     Action.REASSIGN: (OPEN, None),
     Action.ESCALATE: (OPEN, None),
+    Action.RETURN_VISIT: (frozenset({Status.RESOLVED}), None),
     Action.CLOSE: (frozenset({Status.RESOLVED}), Status.CLOSED),
     Action.REOPEN: (DONE, Status.REOPENED),
 }
@@ -78,6 +80,7 @@ CARD_ORDER = (
     Action.RESOLVE,
     Action.REASSIGN,
     Action.ESCALATE,
+    Action.RETURN_VISIT,
     Action.CLOSE,
     Action.REOPEN,
 )
@@ -104,9 +107,11 @@ def next_status(status: Status | str, action: Action) -> Status | None:
     return becomes or Status(status)
 
 
-def card_actions(status: Status | str) -> list[Action]:
-    """The buttons a card in `status` offers (who may press them is checked when they are pressed)."""
-    return [a for a in CARD_ORDER if Status(status) in TRANSITIONS[a][0]]
+def card_actions(status: Status | str, *, visited: bool = False) -> list[Action]:
+    """The buttons a card in `status` offers (who may press them is checked when they are pressed);
+    once the return visit is recorded, its button goes."""
+    offered = [a for a in CARD_ORDER if Status(status) in TRANSITIONS[a][0]]
+    return [a for a in offered if not (visited and a is Action.RETURN_VISIT)]
 
 
 @dataclass(frozen=True)
@@ -127,15 +132,15 @@ def may(
     resolved_at: datetime | None,
     now: datetime,
 ) -> bool:
-    """The permission table: the owner acknowledges and starts; the owner or a lead resolves and
-    reassigns; anyone in the team escalates ("如实上报"); a lead closes and reopens; the reporter
-    may reopen within 7 days of the resolution. An owner who is not in the team (any more) is no
-    owner: they act on nothing of it. The reporter may be in another team (the front desk logs for
-    customer service)."""
+    """The permission table: the owner acknowledges and starts; the owner or a lead resolves,
+    reassigns and records the return visit; anyone in the team escalates ("如实上报"); a lead closes
+    and reopens; the reporter may reopen within 7 days of the resolution. An owner who is not in
+    the team (any more) is no owner: they act on nothing of it. The reporter may be in another team
+    (the front desk logs for customer service)."""
     owner = who.user_id == owner_id and who.member
     if action in (Action.ACKNOWLEDGE, Action.START):
         return owner
-    if action in (Action.RESOLVE, Action.REASSIGN):
+    if action in (Action.RESOLVE, Action.REASSIGN, Action.RETURN_VISIT):
         return owner or who.lead
     if action is Action.ESCALATE:
         return who.member or who.lead
@@ -152,7 +157,7 @@ def refusal(action: Action, who: Who) -> str:
         return "complaints.error.not_member"
     if action in (Action.ACKNOWLEDGE, Action.START):
         return "complaints.error.owner_only"
-    if action in (Action.RESOLVE, Action.REASSIGN):
+    if action in (Action.RESOLVE, Action.REASSIGN, Action.RETURN_VISIT):
         return "complaints.error.owner_or_lead"
     return "complaints.error.leads_only"
 
@@ -227,6 +232,36 @@ def resolution_errors(*, cause: str, resolution: str, client_told: str) -> dict[
     return errors
 
 
+def return_visit_errors(
+    *,
+    visited_on: date | None,
+    via: str | None,
+    unreachable: bool,
+    satisfaction: str | None,
+    comments: str,
+    resolved_on: date,
+    today: date,
+) -> dict[str, str]:
+    """The return visit: the day (from the resolution to today) and how; then the client's
+    satisfaction (1-5), or, when the client could not be reached, a note saying so. Satisfaction is
+    the client's: never recorded for a client nobody reached."""
+    errors: dict[str, str] = {}
+    if visited_on is None or not resolved_on <= visited_on <= today:
+        errors["visited_on"] = "complaints.error.visit_day"
+    if via not in set(ReceivedVia):
+        errors["visit_via"] = "complaints.error.choose_one"
+    if unreachable:
+        if satisfaction is not None:
+            errors["satisfaction"] = "complaints.error.unreachable_score"
+        if len(comments.strip()) < 3:
+            errors["feedback"] = "complaints.error.unreachable_note"
+    elif satisfaction not in ("1", "2", "3", "4", "5"):
+        errors["satisfaction"] = "complaints.error.choose_one"
+    if too_long("complaint.client_feedback", comments):
+        errors["feedback"] = "complaints.error.too_long"
+    return errors
+
+
 def reason_errors(reason: str) -> dict[str, str]:
     if len(reason.strip()) < 3:
         return {"reason": "complaints.error.reason_missing"}
@@ -250,7 +285,9 @@ class Record:
     resolve_due: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
-    satisfaction: int | None
+    satisfaction: int | None  # the client's, from the return visit
+    return_visit_due: datetime | None = None
+    return_visited_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +310,9 @@ def percent(met: int, measured: int) -> int | None:
 
 
 def is_overdue(record: Record, now: datetime) -> bool:
+    if record.status is Status.RESOLVED:
+        due = record.return_visit_due
+        return record.return_visited_at is None and due is not None and due <= now
     if record.status not in OPEN:
         return False
     return (record.acknowledged_at is None and record.acknowledge_due <= now) or record.resolve_due <= now

@@ -119,6 +119,8 @@ class ComplaintSlaSettings(Strict):
     business_hours: BusinessHours | None = None
     holidays: list[date] = Field(default_factory=list)
     default_owner: UserId | None = None
+    # The return visit (回访) after a resolution is due within this many working days.
+    return_visit_days: int = Field(3, ge=1, le=30)
 
 
 class MeetingSettings(Strict):

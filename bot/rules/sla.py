@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from bot.rules.calendar import Calendar, WorkingHours
@@ -40,6 +40,7 @@ class Severity(StrEnum):
 class Deadline(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     RESOLVE = "resolve"
+    RETURN_VISIT = "return_visit"
 
 
 class Level(IntEnum):
@@ -97,6 +98,30 @@ def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar:
         Level.MANAGERS: calendar.add_working_time(due_at, worked),
     }
     return [Step(deadline, level, due_at, at) for level, at in times.items()]
+
+
+def return_visit_due(settings: ComplaintSlaSettings | None, timezone: str, start: datetime) -> datetime:
+    """The return visit is due the team's number of working days after `start` (the resolution), at
+    the same wall-clock time. Working days are the business-hours days (Monday to Friday without
+    them), less the holidays: a visit is a call to the client, who is not called at the weekend."""
+    settings = settings if settings is not None else ComplaintSlaSettings()
+    days = settings.business_hours.days if settings.business_hours is not None else WEEKDAYS[:5]
+    working = {WEEKDAYS.index(d) for d in days}
+    calendar = calendar_for(settings, timezone)
+    local = start.astimezone(calendar.zone)
+    day = local.date()
+    for _ in range(settings.return_visit_days):
+        day += timedelta(days=1)
+        while day.weekday() not in working or day in settings.holidays:
+            day += timedelta(days=1)
+    return datetime.combine(day, local.time(), calendar.zone).astimezone(UTC)
+
+
+def return_visit_ladder(started_at: datetime, due_at: datetime, calendar: Calendar) -> list[Step]:
+    """An overdue return visit climbs like the other deadlines, but to the leads only: the owner at
+    the deadline, the leads at deadline + W/2."""
+    steps = ladder(started_at, Deadline.RETURN_VISIT, due_at, calendar)
+    return [step for step in steps if step.level in (Level.OWNER, Level.LEADS)]
 
 
 def _pending(
@@ -159,5 +184,7 @@ __all__ = [
     "ladder",
     "met",
     "next_at",
+    "return_visit_due",
+    "return_visit_ladder",
     "window",
 ]

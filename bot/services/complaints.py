@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidForm, UserError
@@ -57,9 +57,14 @@ class Shown:
     cause: str
     resolution: str  # the countermeasure
     client_told: str
+    resolved_by: str | None
+    return_visit_due: datetime | None
+    return_visited_at: datetime | None
+    return_visit_on: date | None
+    return_visit_via: str | None
+    client_unreachable: bool
     client_feedback: str
     satisfaction: int | None
-    resolved_by: str | None
     overdue: bool
 
 
@@ -113,6 +118,10 @@ class Change:
     replied_at: datetime | None = None  # acknowledge: when (None: now)
     cause: str = ""  # resolve
     client_told: str = ""  # resolve
+    visited_on: date | None = None  # return visit: the day the client was called back
+    unreachable: bool = False  # return visit: nobody reached the client (the note says why)
+    comments: str = ""  # return visit: the client's comments, or the note when unreachable
+    satisfaction: str | None = None  # return visit: "1" to "5" as the client gave it
 
 
 # -- the team's SLA settings ---------------------------------------------------------------------
@@ -137,10 +146,13 @@ def default_owner(team: Team, leaving: Collection[str] = ()) -> str | None:
 def _steps(complaint: Complaint, calendar) -> list[sla.Step]:
     """The ladder of the deadlines stored with the complaint: a later change of the team's windows
     applies to complaints logged after it, never moves these."""
-    return [
+    steps = [
         *sla.ladder(complaint.created_at, Deadline.ACKNOWLEDGE, complaint.acknowledge_due, calendar),
         *sla.ladder(complaint.resolve_from, Deadline.RESOLVE, complaint.resolve_due, calendar),
     ]
+    if complaint.return_visit_due is not None:
+        steps += sla.return_visit_ladder(complaint.return_visit_from, complaint.return_visit_due, calendar)
+    return steps
 
 
 def _done(complaint: Complaint) -> set[Deadline]:
@@ -149,6 +161,8 @@ def _done(complaint: Complaint) -> set[Deadline]:
         done.add(Deadline.ACKNOWLEDGE)
     if Status(complaint.status) in rules.DONE:
         done.add(Deadline.RESOLVE)
+    if complaint.return_visited_at is not None or Status(complaint.status) is not Status.RESOLVED:
+        done.add(Deadline.RETURN_VISIT)
     return done
 
 
@@ -185,9 +199,14 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.cause,
         complaint.resolution,
         complaint.client_told,
+        complaint.resolved_by,
+        complaint.return_visit_due,
+        complaint.return_visited_at,
+        complaint.return_visit_on,
+        complaint.return_visit_via,
+        complaint.client_unreachable,
         complaint.client_feedback,
         complaint.satisfaction,
-        complaint.resolved_by,
         rules.is_overdue(_record(complaint), now),
     )
 
@@ -328,6 +347,10 @@ def _check(actor: Actor, complaint: Complaint, action: Action, now: datetime) ->
     if not allowed:
         raise UserError(rules.refusal(action, who), reference=complaint.reference)
     becomes = rules.next_status(complaint.status, action)
+    if becomes is not None and action is Action.CLOSE and complaint.return_visited_at is None:
+        raise UserError("complaints.error.visit_first", reference=complaint.reference)
+    if action is Action.RETURN_VISIT and complaint.return_visited_at is not None:
+        raise UserError("complaints.error.visit_recorded", reference=complaint.reference)
     if becomes is None:
         if action is Action.RESOLVE and Status(complaint.status) in rules.DONE and complaint.resolved_by:
             raise UserError(
@@ -364,7 +387,7 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     return await changes.retrying(lambda: _act(services, actor, complaint_id, change))
 
 
-def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
+def _check_change(change: Change, complaint: Complaint, timezone: str, now: datetime) -> None:
     errors: dict[str, str] = {}
     if change.action is Action.ACKNOWLEDGE:
         errors = rules.first_reply_errors(
@@ -377,6 +400,17 @@ def _check_change(change: Change, complaint: Complaint, now: datetime) -> None:
     elif change.action is Action.RESOLVE:
         errors = rules.resolution_errors(
             cause=change.cause, resolution=change.note, client_told=change.client_told
+        )
+    elif change.action is Action.RETURN_VISIT:
+        zone = ZoneInfo(timezone)
+        errors = rules.return_visit_errors(
+            visited_on=change.visited_on,
+            via=change.via,
+            unreachable=change.unreachable,
+            satisfaction=change.satisfaction,
+            comments=change.comments,
+            resolved_on=complaint.resolved_at.astimezone(zone).date(),
+            today=now.astimezone(zone).date(),
         )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
@@ -409,7 +443,7 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
         action = change.action
         before, previous_owner = Status(complaint.status), complaint.owner_id
         becomes = _check(actor, complaint, action, now)
-        _check_change(change, complaint, now)
+        _check_change(change, complaint, team.timezone, now)
         note = change.note.strip()
         if action is Action.ACKNOWLEDGE:
             complaint.acknowledged_at = max(change.replied_at or now, complaint.created_at)
@@ -418,6 +452,12 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
             complaint.cause, complaint.resolution = change.cause.strip(), note
             complaint.client_told = change.client_told.strip()
+            _ask_return_visit(complaint, team, now)
+        elif action is Action.RETURN_VISIT:
+            complaint.return_visited_at, complaint.return_visit_on = now, change.visited_on
+            complaint.return_visit_via, complaint.client_unreachable = change.via, change.unreachable
+            complaint.client_feedback = note = change.comments.strip()
+            complaint.satisfaction = None if change.unreachable else int(change.satisfaction)
         elif action is Action.CLOSE:
             complaint.closed_at = now
         elif action is Action.REOPEN:
@@ -427,6 +467,8 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.resolve_from = now
             complaint.resolve_due = sla.calendar_for(settings, team.timezone).add(now, window)
             complaint.resolved_at = complaint.resolved_by = complaint.closed_at = None
+            # The new resolution gets its own return visit.
+            complaint.return_visit_from = complaint.return_visit_due = None
         elif action is Action.REASSIGN:
             if change.owner_id not in {m.user_id for m in team.members}:
                 raise UserError(
@@ -457,6 +499,12 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 user=complaint.owner_id,
                 **views.assigned(t, shown, by=actor.user_id),
             )
+        if action is Action.RESOLVE:
+            await notices.dm(
+                f"complaint-visit-ask:{complaint.id}:{complaint.version}",
+                user=complaint.owner_id,
+                **views.return_visit_ask(translator(team.locale), shown),
+            )
         if action is Action.ESCALATE:
             await _tell_above_leads(
                 notices,
@@ -465,6 +513,14 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 f"complaint-escalate:{complaint.id}:{complaint.version}",
             )
     return shown
+
+
+def _ask_return_visit(complaint: Complaint, team: Team, now: datetime) -> None:
+    """A resolution asks for a return visit within the team's window; any earlier one is void."""
+    complaint.return_visit_from = now
+    complaint.return_visit_due = sla.return_visit_due(sla_settings(team), team.timezone, now)
+    complaint.return_visited_at = complaint.return_visit_on = complaint.return_visit_via = None
+    complaint.client_unreachable, complaint.client_feedback, complaint.satisfaction = False, "", None
 
 
 async def _card_changed(notices, t, team: Team, shown: Shown, version: int, reply: dict) -> None:
@@ -651,4 +707,6 @@ def _record(c: Complaint) -> rules.Record:
         c.acknowledged_at,
         c.resolved_at,
         c.satisfaction,
+        c.return_visit_due,
+        c.return_visited_at,
     )

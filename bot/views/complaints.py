@@ -43,10 +43,16 @@ BUTTON = {
     Action.RESOLVE: Ids.RESOLVE,
     Action.REASSIGN: Ids.REASSIGN,
     Action.ESCALATE: Ids.ESCALATE,
+    Action.RETURN_VISIT: Ids.RETURN_VISIT,
     Action.CLOSE: Ids.CLOSE,
     Action.REOPEN: Ids.REOPEN,
 }
-BUTTON_STYLE = {Action.ACKNOWLEDGE: "primary", Action.RESOLVE: "primary", Action.ESCALATE: "danger"}
+BUTTON_STYLE = {
+    Action.ACKNOWLEDGE: "primary",
+    Action.RESOLVE: "primary",
+    Action.RETURN_VISIT: "primary",
+    Action.ESCALATE: "danger",
+}
 DESCRIPTION_ON_CARD = 500
 
 
@@ -90,6 +96,8 @@ FIELD_BLOCKS = {
     "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
+    "visited_on": Ids.VISITED_ON_BLOCK,
+    "visit_via": Ids.VISIT_VIA_BLOCK,
     "replied_at": Ids.REPLIED_AT_BLOCK,
     "reply_via": Ids.REPLY_VIA_BLOCK,
     "reply": Ids.REPLY_BLOCK,
@@ -222,6 +230,42 @@ def resolve_form(t: Translator, shown) -> dict:
     return _small_form(t, Ids.RESOLVE_FORM, shown, blocks, t("complaints.resolve.title"))
 
 
+def return_visit_form(t: Translator, shown) -> dict:
+    """The return visit (回访): the day and how the client was called back, then the client's
+    satisfaction and comments, or "client unreachable" with a note."""
+    pick = t("complaints.form.pick")
+    via = select(Ids.VISIT_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    scores = [option(str(n), str(n)) for n in range(1, 6)]
+    unreachable = {
+        "type": "checkboxes",
+        "action_id": Ids.UNREACHABLE,
+        "options": [option(t("complaints.visit.unreachable_option"), "unreachable")],
+    }
+    blocks = [
+        input_block(
+            Ids.VISITED_ON_BLOCK,
+            t("complaints.visit.on"),
+            {"type": "datepicker", "action_id": Ids.VISITED_ON},
+        ),
+        input_block(Ids.VISIT_VIA_BLOCK, t("complaints.visit.via"), via),
+        input_block(Ids.UNREACHABLE_BLOCK, t("complaints.visit.unreachable"), unreachable, optional=True),
+        input_block(
+            Ids.SATISFACTION_BLOCK,
+            t("complaints.visit.satisfaction"),
+            select(Ids.SATISFACTION, scores, placeholder=pick),
+            optional=True,
+        ),
+        input_block(
+            Ids.FEEDBACK_BLOCK,
+            t("complaints.visit.comments"),
+            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
+            optional=True,
+            hint=t("complaints.visit.comments_hint"),
+        ),
+    ]
+    return _small_form(t, Ids.RETURN_VISIT_FORM, shown, blocks, t("complaints.visit.title"))
+
+
 def reassign_form(t: Translator, shown) -> dict:
     owner = {"type": "users_select", "action_id": Ids.OWNER, "initial_user": shown.owner_id}
     blocks = [input_block(Ids.OWNER_BLOCK, t("complaints.form.owner"), owner)]
@@ -280,11 +324,19 @@ def _resolution(t: Translator, shown) -> str:
     )
     if shown.client_told:
         lines.append(t("complaints.card.told", text=escape(shown.client_told)))
-    if shown.client_feedback:
-        lines.append(t("complaints.card.feedback", text=escape(shown.client_feedback)))
-    if shown.satisfaction:
-        lines.append(t("complaints.card.satisfaction", score=shown.satisfaction))
+    if shown.return_visit_due and not shown.return_visited_at:
+        lines.append(t("complaints.card.visit_due", due=when(shown.return_visit_due, shown.timezone)))
     return "\n".join(lines)
+
+
+def _return_visit(t: Translator, shown) -> str:
+    how = {"day": shown.return_visit_on.isoformat(), "via": via_text(t, shown.return_visit_via)}
+    if shown.client_unreachable:
+        return t("complaints.card.unreachable", note=escape(shown.client_feedback), **how)
+    text = t("complaints.card.visit", score=shown.satisfaction, **how)
+    if shown.client_feedback:
+        text += "\n" + t("complaints.card.feedback", text=escape(shown.client_feedback))
+    return text
 
 
 def _first_reply(t: Translator, shown) -> str:
@@ -303,6 +355,8 @@ def _progress(t: Translator, shown) -> str:
         lines.append(_first_reply(t, shown))
     if shown.resolved_by:
         lines.append(_resolution(t, shown))
+    if shown.return_visited_at:
+        lines.append(_return_visit(t, shown))
     return "".join("\n" + line for line in lines)
 
 
@@ -311,7 +365,8 @@ def card(t: Translator, shown) -> dict:
     text = heading(t, shown)
     body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD) + _progress(t, shown)
     blocks = sections(text) + sections(body)
-    buttons = [_button(t, action, shown.id) for action in card_actions(shown.status)]
+    offered = card_actions(shown.status, visited=shown.return_visited_at is not None)
+    buttons = [_button(t, action, shown.id) for action in offered]
     if buttons:
         blocks.append(actions(buttons, block_id=Ids.ACTIONS_BLOCK))
     return {"text": text, "blocks": blocks}
@@ -336,6 +391,8 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
         text = t("complaints.reply.acknowledge", **params) + "\n" + _first_reply(t, shown)
     elif action is Action.RESOLVE:
         text = t("complaints.reply.resolve", **params) + "\n" + _resolution(t, shown)
+    elif action is Action.RETURN_VISIT:
+        text = t("complaints.reply.return_visit", **params) + "\n" + _return_visit(t, shown)
     elif action is Action.ESCALATE:
         text = t("complaints.reply.escalate", reason=escape(note), **params)
     else:
@@ -407,6 +464,18 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
     )
 
 
+def return_visit_ask(t: Translator, shown) -> dict:
+    """To the owner once the complaint is resolved: call the client back, with the form's button."""
+    text = t(
+        "complaints.visit.ask",
+        reference=shown.reference,
+        due=when(shown.return_visit_due, shown.timezone),
+    )
+    button_text = t("complaints.button.return_visit")
+    visit = button(button_text, Ids.RETURN_VISIT, str(shown.id), style="primary")
+    return {"text": text, "blocks": [*sections(text), actions([visit])]}
+
+
 def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
     return message(
         t(
@@ -423,7 +492,11 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
 
 def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
     """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers."""
-    due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
+    due = {
+        "acknowledge": shown.acknowledge_due,
+        "resolve": shown.resolve_due,
+        "return_visit": shown.return_visit_due,
+    }[deadline]
     return message(
         t(
             f"complaints.sla.{int(level)}",

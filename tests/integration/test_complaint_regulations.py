@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.ids import Complaint as Ids
 from tests.integration.test_complaints import (
     CHANNEL,
+    DIGEST,
     LEAD,
     MONDAY,
     OWNER,
@@ -17,11 +18,16 @@ from tests.integration.test_complaints import (
     VALID,
     _answer_client,
     _complaints,
+    _events,
+    _fired,
     _log,
     _one,
     _press_button,
+    _record_visit,
     _resolve,
+    _responses,
     _submission,
+    _sweep,
     _text,
     _values,
     _view,
@@ -187,3 +193,145 @@ async def _posted_in(slack, channel: str, words: str) -> bool:
     return any(
         c.args["channel"] == channel and words in c.args["text"] for c in slack.calls_to("chat.postMessage")
     )
+
+
+# -- the return visit (回访) ----------------------------------------------------------------------
+
+
+async def _resolved_complaint(services, slack_client, clock):
+    """A complaint answered and resolved on Monday at 11:00 (Shanghai)."""
+    await _log(slack_client)
+    complaint = await _one(services)
+    clock.at = MONDAY + timedelta(hours=1)
+    await _answer_client(services, slack_client, OWNER, complaint.id)
+    await _resolve(services, slack_client, OWNER, complaint.id)
+    return await _one(services)
+
+
+async def test_close_is_refused_until_the_return_visit_is_recorded(clock, slack_client, slack, services):
+    """After the resolution the owner is asked by DM, with a button, to call the client back within 3
+    working days; a lead's close is refused until the return visit is recorded, then allowed."""
+    complaint = await _resolved_complaint(services, slack_client, clock)
+    assert complaint.return_visit_due == MONDAY + timedelta(days=3, hours=1), "Thursday 11:00"
+
+    async with sending(services):
+        await eventually(lambda: _dm_to(slack, OWNER), within=5)
+        (ask,) = [
+            c
+            for c in slack.calls_to("chat.postMessage")
+            if c.args["channel"] == "D01BBB" and "call the client back" in c.args["text"]
+        ]
+        assert "*C-2026-0001* is resolved. Please call the client back by 2026-11-19 11:00" in _text(ask.args)
+        (button,) = [e for b in ask.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert button["action_id"] == Ids.RETURN_VISIT and button["value"] == str(complaint.id)
+
+        await _press_button(services, slack_client, slack, LEAD, Ids.CLOSE, complaint.id, wait=False)
+        await slack.wait_for("response_url", 1)
+        assert (await _one(services)).status == "resolved"
+
+        await _press_button(services, slack_client, slack, OWNER, Ids.RETURN_VISIT, complaint.id)
+        opened = (await slack.wait_for("views.open", 1))[-1]
+        assert _view(opened)["callback_id"] == Ids.RETURN_VISIT_FORM
+
+        clock.at = MONDAY + timedelta(days=1)
+        wrong = [
+            (
+                {"day": "2026-11-15", "via": None, "satisfaction": None},
+                {
+                    Ids.VISITED_ON_BLOCK: "Give a day from the resolution to today.",
+                    Ids.VISIT_VIA_BLOCK: "Choose one of the options.",
+                    Ids.SATISFACTION_BLOCK: "Choose one of the options.",
+                },
+            ),
+            (
+                {"unreachable": True, "comments": ""},
+                {
+                    Ids.SATISFACTION_BLOCK: "A client nobody reached gives no satisfaction: leave it empty.",
+                    Ids.FEEDBACK_BLOCK: "Say what was tried to reach the client.",
+                },
+            ),
+            ({"satisfaction": "11"}, {Ids.SATISFACTION_BLOCK: "Choose one of the options."}),
+        ]
+        for fields, errors in wrong:
+            reply = await _record_visit(services, slack_client, OWNER, complaint.id, **fields)
+            assert reply.json() == {"response_action": "errors", "errors": errors}
+        assert (await _one(services)).return_visited_at is None, "nothing was stored"
+
+        await _record_visit(
+            services, slack_client, OWNER, complaint.id, satisfaction="4", comments="Happy now"
+        )
+        update = (await slack.wait_for("chat.update", 3))[-1]
+        card = _text(update.args)
+        assert "*Return visit:* 2026-11-17, Phone; satisfaction 4/5" in card
+        assert "*Client feedback:* Happy now" in card
+        assert [
+            e["action_id"] for b in update.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+        ] == [
+            Ids.CLOSE,
+            Ids.REOPEN,
+        ]
+
+        await _press_button(services, slack_client, slack, LEAD, Ids.CLOSE, complaint.id)
+    assert _responses(slack) == ["C-2026-0001 can be closed only after its return visit is recorded."]
+    closed = await _one(services)
+    assert (closed.status, closed.satisfaction, closed.client_feedback) == ("closed", 4, "Happy now")
+    kinds = [kind for kind, _, _ in await _events(services)]
+    assert kinds[-2:] == ["return_visit", "close"]
+
+
+async def test_an_overdue_return_visit_climbs_to_the_owner_then_the_leads_once_each(
+    clock, slack_client, slack, services
+):
+    """Due Thursday 11:00 (3 working days after Monday 11:00): the owner at the deadline, the leads
+    at deadline + W/2 (1.5 days), each once however often the sweep runs; never the managers. An
+    unreachable client, with a note, is a return visit recorded."""
+    complaint = await _resolved_complaint(services, slack_client, clock)
+    due = complaint.return_visit_due
+    assert complaint.next_escalation_at == due
+
+    assert await _sweep(services, clock, due - timedelta(minutes=1)) == ["cs-east: no complaint due"]
+    await _sweep(services, clock, due)
+    await _sweep(services, clock, due)
+    assert await _fired(services) == [("return_visit", 1)]
+    leads_at = due + timedelta(hours=36)
+    assert (await _one(services)).next_escalation_at == leads_at
+    await _sweep(services, clock, leads_at)
+    await _sweep(services, clock, leads_at + timedelta(hours=1))
+    assert await _fired(services) == [("return_visit", 1), ("return_visit", 2)]
+    assert (await _one(services)).next_escalation_at is None, "nothing more: the managers are not told"
+
+    slack.calls.clear()
+    async with sending(services):
+        await eventually(lambda: _posted_in(slack, DIGEST, "C-2026-0001"), within=5)
+        await eventually(lambda: _dm_to(slack, OWNER), within=5)
+        await slack.wait_for("chat.update", 3)  # the first reply, the resolution, the overdue step
+    to_owner = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "D01BBB"]
+    assert [_text(c.args) for c in to_owner if "overdue" in c.args["text"]] == [
+        ":warning: Complaint *C-2026-0001* (High) is overdue: it was to call the client back by "
+        f"2026-11-19 11:00. Owner: <@{OWNER}>."
+    ]
+    to_leads = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == DIGEST]
+    assert len(to_leads) == 1 and "call the client back" in _text(to_leads[0].args)
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] in ("D01MGR", "D01DEP")]
+    assert "Overdue" in _text(slack.calls_to("chat.update")[-1].args)
+
+    clock.at = leads_at + timedelta(hours=2)
+    await _record_visit(
+        services,
+        slack_client,
+        LEAD,
+        complaint.id,
+        unreachable=True,
+        satisfaction=None,
+        comments="Called 3 times",
+    )
+    visited = await _one(services)
+    assert (visited.client_unreachable, visited.satisfaction, visited.client_feedback) == (
+        True,
+        None,
+        "Called 3 times",
+    )
+    shown = _text((await slack_client.command(LEAD, "/complaint", "show C-2026-0001")).json())
+    assert "*Return visit:* 2026-11-17, Phone; the client could not be reached: Called 3 times" in shown
+    assert "overdue to call the client back: leads alerted" in shown
+    assert "return visit: Called 3 times" in shown

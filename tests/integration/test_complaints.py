@@ -343,6 +343,34 @@ async def _resolve(services, slack_client, user: str, complaint_id: int, *, wait
     return reply
 
 
+def _visit(**fields) -> dict:
+    """The return-visit form's state as Slack sends it."""
+    given = {"day": "2026-11-17", "via": "phone", "satisfaction": "4", "comments": "Happy now"} | fields
+    values = _values(satisfaction=given["satisfaction"], feedback=given["comments"])
+    values[Ids.VISITED_ON_BLOCK] = {Ids.VISITED_ON: {"type": "datepicker", "selected_date": given["day"]}}
+    chosen = {"text": {"type": "plain_text", "text": "x"}, "value": given["via"]} if given["via"] else None
+    values[Ids.VISIT_VIA_BLOCK] = {Ids.VISIT_VIA: {"type": "static_select", "selected_option": chosen}}
+    ticked = [{"text": {"type": "plain_text", "text": "x"}, "value": "unreachable"}]
+    values[Ids.UNREACHABLE_BLOCK] = {
+        Ids.UNREACHABLE: {
+            "type": "checkboxes",
+            "selected_options": ticked if given.get("unreachable") else [],
+        }
+    }
+    return values
+
+
+async def _record_visit(services, slack_client, user: str, complaint_id: int, **fields):
+    before = len(await _events(services))
+    reply = await slack_client.interaction(
+        _submission(user, Ids.RETURN_VISIT_FORM, _visit(**fields), {"id": complaint_id})
+    )
+    if reply.content:
+        return reply
+    await _more_events(services, before)
+    return reply
+
+
 async def _more_events(services, before: int) -> None:
     async def changed() -> bool:
         return len(await _events(services)) > before
@@ -383,28 +411,32 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         updates = await slack.wait_for("chat.update", 3)
         resolved = _text(updates[-1].args)
         assert "Resolved" in resolved and "Refunded the delivery fee" in resolved and "*Cause:*" in resolved
+        assert _buttons(updates[-1].args) == [Ids.RETURN_VISIT, Ids.CLOSE, Ids.REOPEN]
+
+        await _record_visit(services, slack_client, OWNER, complaint.id, day="2026-11-16")
+        updates = await slack.wait_for("chat.update", 4)
         assert _buttons(updates[-1].args) == [Ids.CLOSE, Ids.REOPEN]
 
         await _press_button(services, slack_client, slack, LEAD, Ids.CLOSE, complaint.id)
-        updates = await slack.wait_for("chat.update", 4)
+        updates = await slack.wait_for("chat.update", 5)
         assert "Closed" in _text(updates[-1].args) and _buttons(updates[-1].args) == [Ids.REOPEN]
 
         clock.at += timedelta(days=1)
         await _press_button(services, slack_client, slack, LEAD, Ids.REOPEN, complaint.id)
-        updates = await slack.wait_for("chat.update", 5)
+        updates = await slack.wait_for("chat.update", 6)
         assert "Reopened" in _text(updates[-1].args)
 
         await _press_button(services, slack_client, slack, LEAD, Ids.REASSIGN, complaint.id)
         await slack.wait_for("views.open", 3)
         values = _values(owner=MEMBER)
         await slack_client.interaction(_submission(LEAD, Ids.REASSIGN_FORM, values, {"id": complaint.id}))
-        updates = await slack.wait_for("chat.update", 6)
+        updates = await slack.wait_for("chat.update", 7)
         assert f"*Owner:* <@{MEMBER}>" in _text(updates[-1].args)
         await eventually(lambda: _dm_to(slack, MEMBER), within=5)
         replies = [
             c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == card.answer["ts"]
         ]
-        await eventually(lambda: _count(slack, card.answer["ts"], 6), within=5)
+        await eventually(lambda: _count(slack, card.answer["ts"], 7), within=5)
 
     replies = [c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == card.answer["ts"]]
     assert f"<@{LEAD}> reassigned it from <@{OWNER}> to <@{MEMBER}>" in _text(replies[-1].args)
@@ -417,6 +449,7 @@ async def test_the_card_through_its_whole_lifecycle(clock, slack_client, slack, 
         ("acknowledge", OWNER, "acknowledged"),
         ("start", OWNER, "in_progress"),
         ("resolve", OWNER, "resolved"),
+        ("return_visit", OWNER, "resolved"),
         ("close", LEAD, "closed"),
         ("reopen", LEAD, "reopened"),
         ("reassign", LEAD, "reopened"),
@@ -702,7 +735,8 @@ async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, 
     complaint = await _one(services)
     await _answer_client(services, slack_client, OWNER, complaint.id)
     await _resolve(services, slack_client, OWNER, complaint.id)
-    assert (await _one(services)).next_escalation_at is None, "nothing left to escalate"
+    resolved = await _one(services)
+    assert resolved.next_escalation_at == resolved.return_visit_due, "only the return visit is left"
 
     clock.at = MONDAY + timedelta(days=5)
     await _press_button(services, slack_client, slack, LEAD, Ids.REOPEN, complaint.id)
@@ -710,7 +744,7 @@ async def test_reopening_restarts_the_resolve_clock(clock, slack_client, slack, 
     assert reopened.resolve_due == clock.at + timedelta(days=3)
     assert reopened.next_escalation_at == clock.at + timedelta(days=3) * 3 / 4
     await _sweep(services, clock, reopened.resolve_due)
-    assert await _fired(services) == [("resolve", 1)], "at the deadline, no late 'due soon'"
+    assert await _fired(services) == [("resolve", 1)], "at the deadline, no late 'due soon'; no visit"
 
 
 async def test_a_new_window_does_not_move_a_logged_complaints_ladder(

@@ -61,13 +61,17 @@ def test_status_machine(status, action, becomes):
         (Status.NEW, [Action.ACKNOWLEDGE, Action.REASSIGN, Action.ESCALATE]),
         (Status.ACKNOWLEDGED, [Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
         (Status.IN_PROGRESS, [Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
-        (Status.RESOLVED, [Action.CLOSE, Action.REOPEN]),
+        (Status.RESOLVED, [Action.RETURN_VISIT, Action.CLOSE, Action.REOPEN]),
         (Status.CLOSED, [Action.REOPEN]),
         (Status.REOPENED, [Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
     ],
 )
 def test_the_card_offers_the_next_steps(status, buttons):
     assert card_actions(status) == buttons
+
+
+def test_the_return_visit_button_goes_once_it_is_recorded():
+    assert card_actions(Status.RESOLVED, visited=True) == [Action.CLOSE, Action.REOPEN]
 
 
 def _may(action, who, resolved_ago=None):
