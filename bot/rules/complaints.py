@@ -302,7 +302,9 @@ class Summary:
     resolve_measured: int
     by_severity: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
-    satisfaction: float | None = None
+    return_visits: int = 0
+    unreachable: int = 0
+    satisfaction: float | None = None  # the clients' own, at the week's return visits
 
 
 def percent(met: int, measured: int) -> int | None:
@@ -320,7 +322,8 @@ def is_overdue(record: Record, now: datetime) -> bool:
 
 def summarize(records: list[Record], *, start: datetime, end: datetime) -> Summary:
     """The week [start, end): new in it (by severity and category), open and overdue at its end,
-    resolved in it, and the SLA met for each deadline that fell in the week or was met in it."""
+    resolved in it, the SLA met for each deadline that fell in the week or was met in it, and the
+    return visits made in it with the satisfaction the clients gave there."""
     in_week = [r for r in records if start <= r.created_at < end]
     open_now = [r for r in records if r.created_at < end and r.status in OPEN]
     resolved = [r for r in records if r.resolved_at is not None and start <= r.resolved_at < end]
@@ -338,7 +341,8 @@ def summarize(records: list[Record], *, start: datetime, end: datetime) -> Summa
 
     ack_met, ack_total = measured("acknowledged_at", "acknowledge_due")
     res_met, res_total = measured("resolved_at", "resolve_due")
-    scores = [r.satisfaction for r in resolved if r.satisfaction is not None]
+    visits = [r for r in records if r.return_visited_at is not None and start <= r.return_visited_at < end]
+    scores = [r.satisfaction for r in visits if r.satisfaction is not None]
     return Summary(
         new=len(in_week),
         open=len(open_now),
@@ -350,6 +354,8 @@ def summarize(records: list[Record], *, start: datetime, end: datetime) -> Summa
         resolve_measured=res_total,
         by_severity=_ordered(Counter(r.severity for r in in_week), reversed(Severity)),
         by_category=_ordered(Counter(r.category for r in in_week), tuple(Category)),
+        return_visits=len(visits),
+        unreachable=len(visits) - len(scores),
         satisfaction=round(sum(scores) / len(scores), 1) if scores else None,
     )
 

@@ -682,17 +682,19 @@ async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Ste
 
 
 async def summary(services: Services, at: datetime, clock: TeamClock) -> str:
-    """The week before `at`, in counts only (never a client's name or contact), to the leads."""
+    """The week before `at`, in counts only (never a client's name or contact), to the leads (the
+    digest channel) and by DM to each person above them ("定期将客户投诉记录汇总给副总经理")."""
     start = at - WEEK
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, clock.key)
         rows = await repo.for_summary(session, team.id, start, at, open_statuses=rules.OPEN)
         figures = rules.summarize([_record(c) for c in rows], start=start, end=at)
-        await services.notices(session).post(
-            f"complaint-summary:{team.id}:{at.isoformat()}",
-            channel=team.digest_channel_id,
-            **views.summary(translator(team.locale), team.name, start, at, team.timezone, figures),
-        )
+        notices = services.notices(session)
+        key = f"complaint-summary:{team.id}:{at.isoformat()}"
+        text = views.summary(translator(team.locale), team.name, start, at, team.timezone, figures)
+        await notices.post(key, channel=team.digest_channel_id, **text)
+        for user_id in above_the_leads(team):
+            await notices.dm(f"{key}:{user_id}", user=user_id, **text)
     return f"week to {at.isoformat()}: {figures.new} new, {figures.open} open, {figures.resolved} resolved"
 
 

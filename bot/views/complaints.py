@@ -609,7 +609,9 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             t("complaints.summary.by_severity", counts=counts(figures.by_severity, severity_text)),
             t("complaints.summary.by_category", counts=counts(figures.by_category, category_text)),
             t(
-                "complaints.summary.satisfaction",
+                "complaints.summary.return_visits",
+                done=figures.return_visits,
+                unreachable=figures.unreachable,
                 score=figures.satisfaction if figures.satisfaction is not None else "-",
             ),
         ]

@@ -857,8 +857,10 @@ async def test_help_shows_usage(clock, slack_client):
 
 async def test_the_weekly_summary_counts_without_client_details(clock, slack_client, slack, services):
     """Four complaints in the week to Monday 23 November 09:00 (Shanghai): one acknowledged and
-    resolved in time, one acknowledged late and resolved late, a
-    medium one never acknowledged, and a critical one logged on Sunday, still new: both overdue."""
+    resolved in time, one acknowledged late and resolved late, a medium one never acknowledged, and a
+    critical one logged on Sunday, still new: both overdue. The two resolved ones get their return
+    visit (satisfaction 5; the other client unreachable). The leads' channel and, by DM, the manager
+    and the deputy above them get the summary."""
     week_start = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)
     clock.at = week_start + timedelta(hours=1)
     await _log(slack_client, client="On time", category="billing", severity="high")
@@ -872,6 +874,17 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     await _answer_client(services, slack_client, OWNER, late.id)
     clock.at += timedelta(days=4)
     await _resolve(services, slack_client, OWNER, late.id)
+    await _record_visit(services, slack_client, OWNER, first.id, day="2026-11-20", satisfaction="5")
+    await _record_visit(
+        services,
+        slack_client,
+        OWNER,
+        late.id,
+        day="2026-11-20",
+        unreachable=True,
+        satisfaction=None,
+        comments="No answer twice",
+    )
     clock.at = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
     await _log(slack_client, client="Critical one", category="service", severity="critical")
 
@@ -881,9 +894,12 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     assert line == f"cs-east: week to {monday.isoformat()}: 4 new, 2 open, 2 resolved"
     async with sending(services):
         await eventually(lambda: _posted_in(slack, DIGEST, "Complaints ·"), within=5)
+        await eventually(lambda: _dm_to(slack, DEPUTY), within=5)
 
-    (summary,) = [c for c in slack.calls_to("chat.postMessage") if "Complaints ·" in c.args["text"]]
-    text = _text(summary.args)
+    posted = [c for c in slack.calls_to("chat.postMessage") if "Complaints ·" in c.args["text"]]
+    assert sorted(c.args["channel"] for c in posted) == sorted([DIGEST, "D01MGR", "D01DEP"])
+    assert len({_text(c.args) for c in posted}) == 1, "the same summary to each"
+    text = _text(posted[0].args)
     assert "*Complaints · Customer Service East · 2026-11-16 to 2026-11-23*" in text
     assert "New 4 · open 2 · overdue 2 · resolved 2" in text
     # acknowledge: on time; late; the medium and the critical one's deadlines passed in the week
@@ -892,7 +908,7 @@ async def test_the_weekly_summary_counts_without_client_details(clock, slack_cli
     assert "*Resolved in time:* 33% (1 of 3)" in text
     assert "*New by severity:* Critical 1, High 2, Medium 1" in text
     assert "*New by category:* Service 1, Billing 1, Delivery 2" in text
-    assert "*Average satisfaction:* -" in text, "no return visit yet"
+    assert "*Return visits done:* 2 (1 client(s) unreachable) · *client satisfaction:* 5" in text
     for client in ("On time", "Late", "Open", "Critical one", "+86"):
         assert client not in text
 

@@ -218,6 +218,8 @@ def _record(created_hours_ago, *, status=Status.NEW, ack_in=None, resolved_in=No
         acknowledged_at=created + ack_in if ack_in is not None else None,
         resolved_at=created + resolved_in if resolved_in is not None else None,
         satisfaction=kw.get("satisfaction"),
+        return_visit_due=None,
+        return_visited_at=created + kw["visited_in"] if "visited_in" in kw else None,
     )
 
 
@@ -229,6 +231,7 @@ def test_the_weekly_summary():
             status=Status.RESOLVED,
             ack_in=timedelta(hours=1),
             resolved_in=timedelta(hours=5),
+            visited_in=timedelta(hours=8),
             satisfaction=4,
         ),
         _record(
@@ -236,7 +239,16 @@ def test_the_weekly_summary():
             status=Status.CLOSED,
             ack_in=timedelta(hours=3),
             resolved_in=timedelta(days=4),
+            visited_in=timedelta(days=4, hours=2),
             satisfaction=1,
+        ),
+        # visited in the week but unreachable; resolved before the week, with no score
+        _record(
+            24 * 9,
+            status=Status.CLOSED,
+            ack_in=timedelta(hours=1),
+            resolved_in=timedelta(hours=20),
+            visited_in=timedelta(days=3),
         ),
         _record(1, severity="critical", category="staff"),  # deadlines not passed yet
         _record(24 * 10, status=Status.IN_PROGRESS, ack_in=timedelta(hours=1)),  # logged before the week
@@ -249,7 +261,7 @@ def test_the_weekly_summary():
     assert (figures.resolve_met, figures.resolve_measured) == (1, 3)
     assert figures.by_severity == {"critical": 1, "high": 2}
     assert figures.by_category == {"billing": 2, "staff": 1}
-    assert figures.satisfaction == 2.5
+    assert (figures.return_visits, figures.unreachable, figures.satisfaction) == (3, 1, 2.5)
 
 
 def test_an_empty_week():
