@@ -516,8 +516,9 @@ def sla_step(t: Translator, shown, deadline: str, level: int) -> dict:
 def _event_line(t: Translator, event, timezone: str) -> str:
     if event.actor:
         who = mention(event.actor)
-    else:  # the clock, or a roster import handing over a leaver's complaints
-        who = t("complaints.trail.roster" if event.kind == "handover" else "complaints.trail.clock")
+    else:  # the clock, a roster import handing over a leaver's complaints, or migration 0009
+        unattended = {"handover": "complaints.trail.roster", "carried_over": "complaints.trail.upgrade"}
+        who = t(unattended.get(event.kind, "complaints.trail.clock"))
     if event.kind in ("reassign", "handover") and " -> " in event.note:
         before, after = event.note.split(" -> ", 1)
         what = t(f"complaints.trail.{event.kind}", previous=mention(before), owner=mention(after))

@@ -1,12 +1,50 @@
 """complaints as the revised regulations have them: the stage, the first reply to the client, the
-cause and what the client was told at resolution
+cause and what the client was told at resolution, the return visit (回访).
+
+Existing complaints are carried over: a resolved one gets a return visit due from the migration
+time (the team's working days, as bot.rules.sla.return_visit_due counts them, copied here so that
+this migration means the same whatever that rule becomes), and the sweep is told when. Steps that
+already fired stay recorded, so none fires again. What a resolver typed as the client's feedback
+and satisfaction before there were return visits moves into the trail: those columns now hold what
+the client says at the return visit.
 
 Revision ID: 0009
 Revises: 0008 (0008_risks)
 """
 
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from alembic import op
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+teams = sa.table(
+    'teams', sa.column('id', sa.Integer), sa.column('timezone', sa.String), sa.column('settings', sa.JSON)
+)
+complaints = sa.table(
+    'complaints',
+    sa.column('id', sa.Integer),
+    sa.column('team_id', sa.Integer),
+    sa.column('status', sa.String),
+    sa.column('resolved_at', sa.DateTime(timezone=True)),
+    sa.column('client_feedback', sa.Text),
+    sa.column('satisfaction', sa.Integer),
+    sa.column('next_escalation_at', sa.DateTime(timezone=True)),
+    sa.column('return_visit_from', sa.DateTime(timezone=True)),
+    sa.column('return_visit_due', sa.DateTime(timezone=True)),
+)
+events = sa.table(
+    'complaint_events',
+    sa.column('complaint_id', sa.Integer),
+    sa.column('at', sa.DateTime(timezone=True)),
+    sa.column('actor', sa.String),
+    sa.column('kind', sa.String),
+    sa.column('from_status', sa.String),
+    sa.column('to_status', sa.String),
+    sa.column('note', sa.Text),
+)
 
 revision = '0009'
 down_revision = '0008'
@@ -29,6 +67,66 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column('client_unreachable', sa.Boolean(), nullable=False, server_default=sa.false())
         )
+
+
+    _carry_over(datetime.now(UTC))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite keeps no offset: what it gives back is UTC.
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _return_visit_due(settings: dict, timezone: str, start: datetime) -> datetime:
+    sla = settings.get('complaint_sla') or {}
+    days = (sla.get('business_hours') or {}).get('days') or WEEKDAYS[:5]
+    working = {WEEKDAYS.index(d) for d in days}
+    holidays = {date.fromisoformat(d) for d in sla.get('holidays') or []}
+    zone = ZoneInfo(timezone)
+    local = start.astimezone(zone)
+    day = local.date()
+    for _ in range(int(sla.get('return_visit_days', 3))):
+        day += timedelta(days=1)
+        while day.weekday() not in working or day in holidays:
+            day += timedelta(days=1)
+    return datetime.combine(day, local.time(), zone).astimezone(UTC)
+
+
+def _carry_over(now: datetime) -> None:
+    bind = op.get_bind()
+    team_of = {row.id: row for row in bind.execute(sa.select(teams))}
+    rows = bind.execute(
+        sa.select(complaints).where(
+            sa.or_(
+                complaints.c.status == 'resolved',
+                complaints.c.satisfaction.is_not(None),
+                complaints.c.client_feedback != '',
+            )
+        )
+    ).all()
+    for row in rows:
+        change = {}
+        if row.satisfaction is not None or row.client_feedback:
+            score = f"{row.satisfaction}/5" if row.satisfaction is not None else "-"
+            note = f"{score} · {row.client_feedback}" if row.client_feedback else score
+            bind.execute(
+                events.insert().values(
+                    complaint_id=row.id, at=now, actor=None, kind='carried_over', note=note
+                )
+            )
+            change |= {'satisfaction': None, 'client_feedback': ''}
+        if row.status == 'resolved':
+            team = team_of[row.team_id]
+            due = _return_visit_due(team.settings or {}, team.timezone, now)
+            pending = _utc(row.next_escalation_at)
+            change |= {
+                'return_visit_from': now,
+                'return_visit_due': due,
+                'next_escalation_at': due if pending is None else min(pending, due),
+            }
+        bind.execute(complaints.update().where(complaints.c.id == row.id).values(**change))
 
 
 def downgrade() -> None:
