@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,15 +23,16 @@ LISTS = ("open", "overdue", "mine")
 
 # The card's buttons that change the complaint at once, and those that ask for more in a form.
 AT_ONCE = {
-    Ids.ACKNOWLEDGE: Action.ACKNOWLEDGE,
     Ids.START: Action.START,
     Ids.CLOSE: Action.CLOSE,
     Ids.REOPEN: Action.REOPEN,
 }
 WITH_FORM = {
+    Ids.ACKNOWLEDGE: (Action.ACKNOWLEDGE, views.reply_form),
     Ids.RESOLVE: (Action.RESOLVE, views.resolve_form),
     Ids.REASSIGN: (Action.REASSIGN, views.reassign_form),
     Ids.ESCALATE: (Action.ESCALATE, views.escalate_form),
+    Ids.RETURN_VISIT: (Action.RETURN_VISIT, views.return_visit_form),
 }
 
 
@@ -51,7 +53,7 @@ async def complaint_command(ack: AsyncAck, command: dict, context: AsyncBoltCont
     else:
         options = await complaints.form_options(services, actor)
         await ack()
-        view = views.form(t, teams=options.teams, team=options.team, description=text)
+        view = views.form(t, teams=options.teams, team=options.team, own=options.own, description=text)
         await notify.open_modal(client, trigger_id=command["trigger_id"], view=view)
 
 
@@ -62,7 +64,11 @@ async def choose_team(ack: AsyncAck, body: dict, action: dict, context: AsyncBol
     options = await complaints.form_options(services, actor, team_key=action["selected_option"]["value"])
     description = view_state.text(body["view"]["state"]["values"], Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION)
     view = views.form(
-        translator(actor.locale), teams=options.teams, team=options.team, description=description
+        translator(actor.locale),
+        teams=options.teams,
+        team=options.team,
+        own=options.own,
+        description=description,
     )
     await notify.update_modal(client, view_id=body["view"]["id"], view=view)
 
@@ -76,6 +82,7 @@ def read_form(view: dict) -> dict:
         "client": view_state.text(values, Ids.CLIENT_BLOCK, Ids.CLIENT),
         "client_contact": view_state.text(values, Ids.CONTACT_BLOCK, Ids.CONTACT),
         "received_via": view_state.chosen(values, Ids.RECEIVED_VIA_BLOCK, Ids.RECEIVED_VIA),
+        "stage": view_state.chosen(values, Ids.STAGE_BLOCK, Ids.STAGE),
         "category": view_state.chosen(values, Ids.CATEGORY_BLOCK, Ids.CATEGORY),
         "severity": view_state.chosen(values, Ids.SEVERITY_BLOCK, Ids.SEVERITY),
         "description": view_state.text(values, Ids.DESCRIPTION_BLOCK, Ids.DESCRIPTION),
@@ -94,7 +101,7 @@ async def submit_form(ack: AsyncAck, view: dict, context: AsyncBoltContext):
 
 
 async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext):
-    """Acknowledge, Start, Close, Reopen: the change at once (refusals answer the presser alone)."""
+    """Start, Close, Reopen: the change at once (refusals answer the presser alone)."""
     await ack()
     services, actor = context["services"], context["actor"]
     change = complaints.Change(AT_ONCE[action["action_id"]])
@@ -104,7 +111,8 @@ async def press(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltConte
 
 
 async def press_for_form(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
-    """Resolve, Reassign, Escalate: the form, once it is clear that this person may."""
+    """Acknowledge (the first reply to the client), Resolve, Reassign, Escalate: the form, once it
+    is clear that this person may."""
     await ack()
     services, actor = context["services"], context["actor"]
     kind, form = WITH_FORM[action["action_id"]]
@@ -121,14 +129,46 @@ def _complaint_id(view: dict) -> int:
     return int(json.loads(view["private_metadata"])["id"])
 
 
+async def submit_first_reply(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    picked = view_state.value(values, Ids.REPLIED_AT_BLOCK, Ids.REPLIED_AT).get("selected_date_time")
+    change = complaints.Change(
+        Action.ACKNOWLEDGE,
+        note=view_state.text(values, Ids.REPLY_BLOCK, Ids.REPLY),
+        via=view_state.chosen(values, Ids.REPLY_VIA_BLOCK, Ids.REPLY_VIA),
+        replied_at=datetime.fromtimestamp(int(picked), UTC) if picked else None,
+    )
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
+
+
 async def submit_resolution(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     values = view["state"]["values"]
     change = complaints.Change(
         Action.RESOLVE,
         note=view_state.text(values, Ids.RESOLUTION_BLOCK, Ids.RESOLUTION),
-        client_feedback=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
+        cause=view_state.text(values, Ids.CAUSE_BLOCK, Ids.CAUSE),
+        client_told=view_state.text(values, Ids.CLIENT_TOLD_BLOCK, Ids.CLIENT_TOLD),
+    )
+    await forms.answer(
+        ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
+    )
+
+
+async def submit_return_visit(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    ticked = view_state.value(values, Ids.UNREACHABLE_BLOCK, Ids.UNREACHABLE).get("selected_options")
+    change = complaints.Change(
+        Action.RETURN_VISIT,
+        visited_on=view_state.day(values, Ids.VISITED_ON_BLOCK, Ids.VISITED_ON),
+        via=view_state.chosen(values, Ids.VISIT_VIA_BLOCK, Ids.VISIT_VIA),
+        unreachable=bool(ticked),
         satisfaction=view_state.chosen(values, Ids.SATISFACTION_BLOCK, Ids.SATISFACTION),
+        comments=view_state.text(values, Ids.FEEDBACK_BLOCK, Ids.FEEDBACK),
     )
     await forms.answer(
         ack, actor, complaints.act_or_tell(services, actor, _complaint_id(view), change), views.FIELD_BLOCKS
@@ -162,6 +202,8 @@ def register(app: Routes) -> None:
     for action_id in WITH_FORM:
         app.action(action_id)(press_for_form)
     app.view(Ids.FORM)(submit_form)
+    app.view(Ids.REPLY_FORM)(submit_first_reply)
     app.view(Ids.RESOLVE_FORM)(submit_resolution)
+    app.view(Ids.RETURN_VISIT_FORM)(submit_return_visit)
     app.view(Ids.REASSIGN_FORM)(submit_reassignment)
     app.view(Ids.ESCALATE_FORM)(submit_escalation)

@@ -168,6 +168,7 @@ async def for_summary(
             Complaint.created_at >= start,
             Complaint.resolved_at >= start,
             Complaint.acknowledged_at >= start,
+            Complaint.return_visited_at >= start,
         ),
     )
     return (await session.scalars(query)).all()

@@ -263,6 +263,7 @@ class Complaint(Base):
     client: Mapped[str] = mapped_column(String(200))
     client_contact: Mapped[str] = mapped_column(String(200), default="")
     received_via: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(16))  # None: logged before the form asked
     category: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
@@ -274,13 +275,28 @@ class Complaint(Base):
     # The resolve clock starts when the complaint is logged, and again when it is reopened.
     resolve_from: Mapped[datetime]
     resolve_due: Mapped[datetime]
+    # Acknowledging is the first reply to the client: when (acknowledged_at), how and what was said.
     acknowledged_at: Mapped[datetime | None]
+    first_reply_via: Mapped[str | None] = mapped_column(String(16))
+    first_reply: Mapped[str] = mapped_column(Text, default="")
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Resolving records the cause, the countermeasure (resolution) and what the client was told.
+    cause: Mapped[str] = mapped_column(Text, default="")
     resolution: Mapped[str] = mapped_column(Text, default="")
+    client_told: Mapped[str] = mapped_column(Text, default="")
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    # The return visit (回访) after the resolution: due from the resolution (or from migration 0009
+    # for complaints resolved before it), recorded at return_visited_at; close waits for it.
+    return_visit_from: Mapped[datetime | None]
+    return_visit_due: Mapped[datetime | None]
+    return_visited_at: Mapped[datetime | None]
+    return_visit_on: Mapped[date | None] = mapped_column(Date)  # the day the client was called back
+    return_visit_via: Mapped[str | None] = mapped_column(String(16))
+    client_unreachable: Mapped[bool] = mapped_column(default=False)
+    # The client's, taken at the return visit: comments (or the note when unreachable), 1-5.
     client_feedback: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[int | None]
-    resolved_by: Mapped[str | None] = mapped_column(String(32))
     next_escalation_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 

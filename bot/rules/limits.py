@@ -8,9 +8,12 @@ TEXT_LIMITS: dict[str, int] = {
     "complaint.client": 200,
     "complaint.client_contact": 200,
     "complaint.description": 3000,
+    "complaint.cause": 3000,
     "complaint.resolution": 3000,
-    "complaint.client_feedback": 3000,
+    "complaint.client_told": 3000,
+    "complaint.client_feedback": 3000,  # the return visit: the client's comments, or a note
     "complaint.escalation_reason": 3000,
+    "complaint.first_reply": 3000,
     # A recent project comes back from the form as an option value, which Slack caps at 150.
     "progress.project": 150,
     "progress.done": 3000,

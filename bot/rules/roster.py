@@ -141,6 +141,8 @@ class ComplaintSlaSettings(Strict):
     low: SlaStep = SlaStep(acknowledge="1d", resolve="10d")
     business_hours: BusinessHours | None = None
     default_owner: UserId | None = None
+    # The return visit (回访) after a resolution is due within this many working days.
+    return_visit_days: int = Field(3, ge=1, le=30)
 
 
 class MeetingSettings(Strict):

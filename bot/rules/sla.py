@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.rules.calendar import Calendar, WorkingDays, clock
 from bot.rules.clock import parse_duration, parse_time
@@ -40,6 +41,7 @@ class Severity(StrEnum):
 class Deadline(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     RESOLVE = "resolve"
+    RETURN_VISIT = "return_visit"
 
 
 class Level(IntEnum):
@@ -90,6 +92,28 @@ def ladder(started_at: datetime, deadline: Deadline, due_at: datetime, calendar:
         Level.MANAGERS: calendar.add_working_time(due_at, worked),
     }
     return [Step(deadline, level, due_at, at) for level, at in times.items()]
+
+
+def return_visit_due(
+    settings: ComplaintSlaSettings | None, days: WorkingDays, timezone: str, start: datetime
+) -> datetime:
+    """The return visit is due the team's number of working days of its calendar after `start` (the
+    resolution), at the same wall-clock time: a visit is a call to the client, who is not called on
+    a day off, and a make-up working day counts."""
+    settings = settings if settings is not None else ComplaintSlaSettings()
+    zone = ZoneInfo(timezone)
+    local = start.astimezone(zone)
+    day = local.date()
+    for _ in range(settings.return_visit_days):
+        day = days.on_or_after(day + timedelta(days=1))
+    return datetime.combine(day, local.time(), zone).astimezone(UTC)
+
+
+def return_visit_ladder(started_at: datetime, due_at: datetime, calendar: Calendar) -> list[Step]:
+    """An overdue return visit climbs like the other deadlines, but to the leads only: the owner at
+    the deadline, the leads at deadline + W/2."""
+    steps = ladder(started_at, Deadline.RETURN_VISIT, due_at, calendar)
+    return [step for step in steps if step.level in (Level.OWNER, Level.LEADS)]
 
 
 def _pending(
@@ -152,5 +176,7 @@ __all__ = [
     "ladder",
     "met",
     "next_at",
+    "return_visit_due",
+    "return_visit_ladder",
     "window",
 ]

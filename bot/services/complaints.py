@@ -13,10 +13,11 @@ from bot.rules import complaints as rules
 from bot.rules import sla
 from bot.rules.calendar import Calendar
 from bot.rules.complaints import Action, Status, Who
-from bot.rules.roles import RANK, Role, is_away, is_lead
+from bot.rules.roles import RANK, is_away, is_lead
 from bot.rules.roster import ComplaintSlaSettings, team_days
 from bot.rules.sla import Deadline, Level, Severity
 from bot.services import changes
+from bot.services.chain import above_the_leads
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.services.schedules import TeamClock
@@ -40,6 +41,7 @@ class Shown:
     client: str
     client_contact: str
     received_via: str
+    stage: str | None  # None: logged before the stage was asked
     category: str
     severity: str
     description: str
@@ -50,11 +52,20 @@ class Shown:
     acknowledge_due: datetime
     resolve_due: datetime
     acknowledged_at: datetime | None
+    first_reply_via: str | None
+    first_reply: str
     resolved_at: datetime | None
-    resolution: str
+    cause: str
+    resolution: str  # the countermeasure
+    client_told: str
+    resolved_by: str | None
+    return_visit_due: datetime | None
+    return_visited_at: datetime | None
+    return_visit_on: date | None
+    return_visit_via: str | None
+    client_unreachable: bool
     client_feedback: str
     satisfaction: int | None
-    resolved_by: str | None
     overdue: bool
 
 
@@ -77,8 +88,9 @@ class TeamChoice:
 
 @dataclass(frozen=True)
 class FormOptions:
-    teams: tuple[TeamChoice, ...]  # the form asks which only when there are several
-    team: TeamChoice | None
+    teams: tuple[TeamChoice, ...]  # the person's own teams first, then every other team
+    own: frozenset[str]  # the keys of the person's own teams
+    team: TeamChoice | None  # the form asks which only when there are several
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,7 @@ class ComplaintInput:
     client: str
     client_contact: str
     received_via: str | None
+    stage: str | None
     category: str | None
     severity: str | None
     description: str
@@ -101,9 +114,15 @@ class Change:
 
     action: Action
     owner_id: str | None = None  # reassign
-    note: str = ""  # escalate: the reason; resolve: what was done
-    client_feedback: str = ""
-    satisfaction: str | None = None  # resolve: "1" to "5" as chosen in the form, or none
+    note: str = ""  # escalate: the reason; resolve: the countermeasure; acknowledge: what the client was told
+    via: str | None = None  # acknowledge: how the client was answered
+    replied_at: datetime | None = None  # acknowledge: when (None: now)
+    cause: str = ""  # resolve
+    client_told: str = ""  # resolve
+    visited_on: date | None = None  # return visit: the day the client was called back
+    unreachable: bool = False  # return visit: nobody reached the client (the note says why)
+    comments: str = ""  # return visit: the client's comments, or the note when unreachable
+    satisfaction: str | None = None  # return visit: "1" to "5" as the client gave it
 
 
 # -- the team's SLA settings ---------------------------------------------------------------------
@@ -136,10 +155,13 @@ def default_owner(team: Team, leaving: Collection[str] = (), *, on: date | None 
 def _steps(complaint: Complaint, calendar) -> list[sla.Step]:
     """The ladder of the deadlines stored with the complaint: a later change of the team's windows
     applies to complaints logged after it, never moves these."""
-    return [
+    steps = [
         *sla.ladder(complaint.created_at, Deadline.ACKNOWLEDGE, complaint.acknowledge_due, calendar),
         *sla.ladder(complaint.resolve_from, Deadline.RESOLVE, complaint.resolve_due, calendar),
     ]
+    if complaint.return_visit_due is not None:
+        steps += sla.return_visit_ladder(complaint.return_visit_from, complaint.return_visit_due, calendar)
+    return steps
 
 
 def _done(complaint: Complaint) -> set[Deadline]:
@@ -148,6 +170,8 @@ def _done(complaint: Complaint) -> set[Deadline]:
         done.add(Deadline.ACKNOWLEDGE)
     if Status(complaint.status) in rules.DONE:
         done.add(Deadline.RESOLVE)
+    if complaint.return_visited_at is not None or Status(complaint.status) is not Status.RESOLVED:
+        done.add(Deadline.RETURN_VISIT)
     return done
 
 
@@ -167,6 +191,7 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.client,
         complaint.client_contact,
         complaint.received_via,
+        complaint.stage,
         complaint.category,
         complaint.severity,
         complaint.description,
@@ -177,11 +202,20 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
         complaint.acknowledge_due,
         complaint.resolve_due,
         complaint.acknowledged_at,
+        complaint.first_reply_via,
+        complaint.first_reply,
         complaint.resolved_at,
+        complaint.cause,
         complaint.resolution,
+        complaint.client_told,
+        complaint.resolved_by,
+        complaint.return_visit_due,
+        complaint.return_visited_at,
+        complaint.return_visit_on,
+        complaint.return_visit_via,
+        complaint.client_unreachable,
         complaint.client_feedback,
         complaint.satisfaction,
-        complaint.resolved_by,
         rules.is_overdue(_record(complaint), now),
     )
 
@@ -190,13 +224,16 @@ def _shown(complaint: Complaint, team: Team, now: datetime) -> Shown:
 
 
 async def form_options(services: Services, actor: Actor, *, team_key: str | None = None) -> FormOptions:
-    """The teams the form offers (the actor's own; anyone in no team may log for any team) and the
-    chosen team's default owner."""
+    """Every team may be chosen (the front desk logs for customer service): the person's own teams
+    first, then all others. The form starts on their own team when they have exactly one."""
+    own = {m.team_key for m in actor.memberships}
     async with services.db.reader() as session:
-        ids = [m.team_id for m in actor.memberships] or None
-        teams = await team_repo.teams_with_members(session, ids)
+        teams = await team_repo.teams_with_members(session)
         now = services.now()
-        choices = tuple(TeamChoice(t.key, t.name, default_owner(t, on=_day(t, now))) for t in teams)
+        choices = tuple(
+            TeamChoice(t.key, t.name, default_owner(t, on=_day(t, now)))
+            for t in sorted(teams, key=lambda t: (t.key not in own, t.key))
+        )
     if not choices:
         raise UserError("complaints.error.no_teams")
     chosen = next((c for c in choices if c.key == team_key), None)
@@ -204,7 +241,9 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
         raise UserError("error.unknown_team", key=team_key)
     if chosen is None and len(choices) == 1:
         chosen = choices[0]
-    return FormOptions(choices, chosen)
+    if chosen is None and len(own) == 1:
+        chosen = choices[0]
+    return FormOptions(choices, frozenset(own), chosen)
 
 
 async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
@@ -233,6 +272,7 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
             client=given.client.strip(),
             client_contact=given.client_contact.strip(),
             received_via=given.received_via,
+            stage=given.stage,
             category=given.category,
             severity=severity.value,
             description=given.description.strip(),
@@ -258,6 +298,13 @@ async def log(services: Services, actor: Actor, given: ComplaintInput) -> Shown:
                 channel=team.digest_channel_id,
                 **views.critical_alert(t, shown),
             )
+        if actor.user_id not in {m.user_id for m in team.members}:
+            # The front desk logs for another team: the card is in a channel they may not be in.
+            await notices.dm(
+                f"complaint-logged:{complaint.id}",
+                user=actor.user_id,
+                **views.logged_for(translator(actor.locale), shown),
+            )
         if given.owner_id != actor.user_id:
             await notices.dm(
                 f"complaint-assigned:{complaint.id}:{given.owner_id}:{complaint.version}",
@@ -272,6 +319,7 @@ def _check_form(given: ComplaintInput) -> None:
         client=given.client,
         client_contact=given.client_contact,
         received_via=given.received_via,
+        stage=given.stage,
         category=given.category,
         severity=given.severity,
         description=given.description,
@@ -309,6 +357,10 @@ def _check(actor: Actor, complaint: Complaint, action: Action, now: datetime) ->
     if not allowed:
         raise UserError(rules.refusal(action, who), reference=complaint.reference)
     becomes = rules.next_status(complaint.status, action)
+    if becomes is not None and action is Action.CLOSE and complaint.return_visited_at is None:
+        raise UserError("complaints.error.visit_first", reference=complaint.reference)
+    if action is Action.RETURN_VISIT and complaint.return_visited_at is not None:
+        raise UserError("complaints.error.visit_recorded", reference=complaint.reference)
     if becomes is None:
         if action is Action.RESOLVE and Status(complaint.status) in rules.DONE and complaint.resolved_by:
             raise UserError(
@@ -342,15 +394,33 @@ async def act(services: Services, actor: Actor, complaint_id: int, change: Chang
     """Apply one person's change to a complaint. The row is locked and written with its version
     (UPDATE ... WHERE id AND version): of two people pressing at once, one wins and the other is
     told who did it. Raises InvalidForm, changing nothing, when the form of the change is wrong."""
-    _check_change(change)
     return await changes.retrying(lambda: _act(services, actor, complaint_id, change))
 
 
-def _check_change(change: Change) -> None:
+def _check_change(change: Change, complaint: Complaint, timezone: str, now: datetime) -> None:
     errors: dict[str, str] = {}
-    if change.action is Action.RESOLVE:
+    if change.action is Action.ACKNOWLEDGE:
+        errors = rules.first_reply_errors(
+            via=change.via,
+            text=change.note,
+            replied_at=change.replied_at,
+            logged_at=complaint.created_at,
+            now=now,
+        )
+    elif change.action is Action.RESOLVE:
         errors = rules.resolution_errors(
-            resolution=change.note, client_feedback=change.client_feedback, satisfaction=change.satisfaction
+            cause=change.cause, resolution=change.note, client_told=change.client_told
+        )
+    elif change.action is Action.RETURN_VISIT:
+        zone = ZoneInfo(timezone)
+        errors = rules.return_visit_errors(
+            visited_on=change.visited_on,
+            via=change.via,
+            unreachable=change.unreachable,
+            satisfaction=change.satisfaction,
+            comments=change.comments,
+            resolved_on=complaint.resolved_at.astimezone(zone).date(),
+            today=now.astimezone(zone).date(),
         )
     elif change.action is Action.ESCALATE:
         errors = rules.reason_errors(change.note)
@@ -383,14 +453,21 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
         action = change.action
         before, previous_owner = Status(complaint.status), complaint.owner_id
         becomes = _check(actor, complaint, action, now)
+        _check_change(change, complaint, team.timezone, now)
         note = change.note.strip()
         if action is Action.ACKNOWLEDGE:
-            complaint.acknowledged_at = now
+            complaint.acknowledged_at = max(change.replied_at or now, complaint.created_at)
+            complaint.first_reply_via, complaint.first_reply = change.via, note
         elif action is Action.RESOLVE:
             complaint.resolved_at, complaint.resolved_by = now, actor.user_id
-            complaint.resolution = note
-            complaint.client_feedback = change.client_feedback.strip()
-            complaint.satisfaction = int(change.satisfaction) if change.satisfaction else None
+            complaint.cause, complaint.resolution = change.cause.strip(), note
+            complaint.client_told = change.client_told.strip()
+            _ask_return_visit(complaint, team, now)
+        elif action is Action.RETURN_VISIT:
+            complaint.return_visited_at, complaint.return_visit_on = now, change.visited_on
+            complaint.return_visit_via, complaint.client_unreachable = change.via, change.unreachable
+            complaint.client_feedback = note = change.comments.strip()
+            complaint.satisfaction = None if change.unreachable else int(change.satisfaction)
         elif action is Action.CLOSE:
             complaint.closed_at = now
         elif action is Action.REOPEN:
@@ -400,6 +477,8 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
             complaint.resolve_from = now
             complaint.resolve_due = complaint_clock(team).add(now, window)
             complaint.resolved_at = complaint.resolved_by = complaint.closed_at = None
+            # The new resolution gets its own return visit.
+            complaint.return_visit_from = complaint.return_visit_due = None
         elif action is Action.REASSIGN:
             if change.owner_id not in {m.user_id for m in team.members}:
                 raise UserError(
@@ -430,14 +509,30 @@ async def _act(services: Services, actor: Actor, complaint_id: int, change: Chan
                 user=complaint.owner_id,
                 **views.assigned(t, shown, by=actor.user_id),
             )
+        if action is Action.RESOLVE:
+            await notices.dm(
+                f"complaint-visit-ask:{complaint.id}:{complaint.version}",
+                user=complaint.owner_id,
+                **views.return_visit_ask(translator(team.locale), shown),
+            )
         if action is Action.ESCALATE:
-            await _tell_managers(
+            await _tell_above_leads(
                 notices,
                 team,
                 views.manual_escalation(t, shown, actor.user_id, note),
                 f"complaint-escalate:{complaint.id}:{complaint.version}",
             )
     return shown
+
+
+def _ask_return_visit(complaint: Complaint, team: Team, now: datetime) -> None:
+    """A resolution asks for a return visit within the team's window; any earlier one is void."""
+    complaint.return_visit_from = now
+    complaint.return_visit_due = sla.return_visit_due(
+        sla_settings(team), team_days(team.settings), team.timezone, now
+    )
+    complaint.return_visited_at = complaint.return_visit_on = complaint.return_visit_via = None
+    complaint.client_unreachable, complaint.client_feedback, complaint.satisfaction = False, "", None
 
 
 async def _card_changed(notices, t, team: Team, shown: Shown, version: int, reply: dict) -> None:
@@ -449,12 +544,12 @@ async def _card_changed(notices, t, team: Team, shown: Shown, version: int, repl
     )
 
 
-async def _tell_managers(notices, team: Team, message: dict, key: str) -> None:
-    """A DM to each manager and deputy of the team; the digest channel when it has none."""
-    managers = [m.user_id for m in team.members if m.role in (Role.MANAGER, Role.DEPUTY)]
-    for user_id in managers:
+async def _tell_above_leads(notices, team: Team, message: dict, key: str) -> None:
+    """A DM to each person above the team's leads; the digest channel when there is nobody."""
+    people = above_the_leads(team)
+    for user_id in people:
         await notices.dm(f"{key}:{user_id}", user=user_id, **message)
-    if not managers:
+    if not people:
         await notices.post(key, channel=team.digest_channel_id, **message)
 
 
@@ -611,24 +706,26 @@ async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Ste
     elif step.level is Level.LEADS:
         await notices.post(key, channel=team.digest_channel_id, **message)
     elif step.level is Level.MANAGERS:
-        await _tell_managers(notices, team, message, key)
+        await _tell_above_leads(notices, team, message, key)
 
 
 # -- the leads' weekly summary -------------------------------------------------------------------
 
 
 async def summary(services: Services, at: datetime, clock: TeamClock) -> str:
-    """The week before `at`, in counts only (never a client's name or contact), to the leads."""
+    """The week before `at`, in counts only (never a client's name or contact), to the leads (the
+    digest channel) and by DM to each person above them ("定期将客户投诉记录汇总给副总经理")."""
     start = at - WEEK
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, clock.key)
         rows = await repo.for_summary(session, team.id, start, at, open_statuses=rules.OPEN)
         figures = rules.summarize([_record(c) for c in rows], start=start, end=at)
-        await services.notices(session).post(
-            f"complaint-summary:{team.id}:{at.isoformat()}",
-            channel=team.digest_channel_id,
-            **views.summary(translator(team.locale), team.name, start, at, team.timezone, figures),
-        )
+        notices = services.notices(session)
+        key = f"complaint-summary:{team.id}:{at.isoformat()}"
+        text = views.summary(translator(team.locale), team.name, start, at, team.timezone, figures)
+        await notices.post(key, channel=team.digest_channel_id, **text)
+        for user_id in above_the_leads(team):
+            await notices.dm(f"{key}:{user_id}", user=user_id, **text)
     return f"week to {at.isoformat()}: {figures.new} new, {figures.open} open, {figures.resolved} resolved"
 
 
@@ -643,4 +740,6 @@ def _record(c: Complaint) -> rules.Record:
         c.acknowledged_at,
         c.resolved_at,
         c.satisfaction,
+        c.return_visit_due,
+        c.return_visited_at,
     )

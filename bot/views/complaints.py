@@ -11,13 +11,24 @@ from bot.rules.complaints import (
     Action,
     Category,
     ReceivedVia,
+    Stage,
     card_actions,
     percent,
 )
 from bot.rules.limits import limit
 from bot.rules.sla import Severity
 from bot.views.blocks import MESSAGE_BLOCK_LIMIT, divider, ephemeral, message, sections
-from bot.views.forms import actions, button, input_block, modal, option, plain, select, text_input
+from bot.views.forms import (
+    actions,
+    button,
+    input_block,
+    modal,
+    option,
+    option_group,
+    plain,
+    select,
+    text_input,
+)
 from bot.views.mrkdwn import escape, mention, name, when
 
 SEVERITY_ICON = {
@@ -32,10 +43,16 @@ BUTTON = {
     Action.RESOLVE: Ids.RESOLVE,
     Action.REASSIGN: Ids.REASSIGN,
     Action.ESCALATE: Ids.ESCALATE,
+    Action.RETURN_VISIT: Ids.RETURN_VISIT,
     Action.CLOSE: Ids.CLOSE,
     Action.REOPEN: Ids.REOPEN,
 }
-BUTTON_STYLE = {Action.ACKNOWLEDGE: "primary", Action.RESOLVE: "primary", Action.ESCALATE: "danger"}
+BUTTON_STYLE = {
+    Action.ACKNOWLEDGE: "primary",
+    Action.RESOLVE: "primary",
+    Action.RETURN_VISIT: "primary",
+    Action.ESCALATE: "danger",
+}
 DESCRIPTION_ON_CARD = 500
 
 
@@ -51,6 +68,10 @@ def category_text(t: Translator, category: str) -> str:
     return t(f"complaints.category.{category}")
 
 
+def stage_text(t: Translator, stage: str) -> str:
+    return t(f"complaints.stage.{stage}")
+
+
 def via_text(t: Translator, via: str) -> str:
     return t(f"complaints.via.{via}")
 
@@ -64,30 +85,51 @@ FIELD_BLOCKS = {
     "client": Ids.CLIENT_BLOCK,
     "contact": Ids.CONTACT_BLOCK,
     "received_via": Ids.RECEIVED_VIA_BLOCK,
+    "stage": Ids.STAGE_BLOCK,
     "category": Ids.CATEGORY_BLOCK,
     "severity": Ids.SEVERITY_BLOCK,
     "description": Ids.DESCRIPTION_BLOCK,
     "owner": Ids.OWNER_BLOCK,
+    "cause": Ids.CAUSE_BLOCK,
     "resolution": Ids.RESOLUTION_BLOCK,
+    "client_told": Ids.CLIENT_TOLD_BLOCK,
     "feedback": Ids.FEEDBACK_BLOCK,
     "satisfaction": Ids.SATISFACTION_BLOCK,
     "reason": Ids.REASON_BLOCK,
+    "visited_on": Ids.VISITED_ON_BLOCK,
+    "visit_via": Ids.VISIT_VIA_BLOCK,
+    "replied_at": Ids.REPLIED_AT_BLOCK,
+    "reply_via": Ids.REPLY_VIA_BLOCK,
+    "reply": Ids.REPLY_BLOCK,
 }
 
 
-def form(t: Translator, *, teams, team, description: str = "") -> dict:
-    """The logging modal. A member of several teams picks the team; the owner starts as the team's
-    default owner."""
+def _team_options(t: Translator, teams, own) -> list[dict]:
+    """The person's own teams first, then the others; in two labelled groups when there are both."""
+    mine = [option(c.name, c.key) for c in teams if c.key in own]
+    others = [option(c.name, c.key) for c in teams if c.key not in own]
+    if not mine or not others:
+        return mine + others
+    return [
+        option_group(t("complaints.form.own_teams"), mine),
+        option_group(t("complaints.form.other_teams"), others),
+    ]
+
+
+def form(t: Translator, *, teams, team, own=frozenset(), description: str = "") -> dict:
+    """The logging modal. Anyone picks the team, their own listed first; the owner starts as the
+    team's default owner."""
     blocks: list[dict] = []
     if len(teams) > 1:
         initial = option(team.name, team.key) if team is not None else None
-        options = [option(c.name, c.key) for c in teams]
+        options = _team_options(t, teams, own)
         choice = select(Ids.TEAM, options, placeholder=t("complaints.form.team"), initial=initial)
         block = input_block(Ids.TEAM_BLOCK, t("complaints.form.team"), choice)
         block["dispatch_action"] = True  # choosing a team puts its default owner in the form
         blocks.append(block)
     pick = t("complaints.form.pick")
     via = select(Ids.RECEIVED_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    stage = select(Ids.STAGE, [option(stage_text(t, s), s) for s in Stage], placeholder=pick)
     category = select(Ids.CATEGORY, [option(category_text(t, c), c) for c in Category], placeholder=pick)
     severity = select(Ids.SEVERITY, [option(severity_text(t, s), s) for s in Severity], placeholder=pick)
     owner = {"type": "users_select", "action_id": Ids.OWNER, "placeholder": plain(pick)}
@@ -106,6 +148,7 @@ def form(t: Translator, *, teams, team, description: str = "") -> dict:
             optional=True,
         ),
         input_block(Ids.RECEIVED_VIA_BLOCK, t("complaints.form.received_via"), via),
+        input_block(Ids.STAGE_BLOCK, t("complaints.form.stage"), stage),
         input_block(Ids.CATEGORY_BLOCK, t("complaints.form.category"), category),
         input_block(Ids.SEVERITY_BLOCK, t("complaints.form.severity"), severity),
         input_block(
@@ -141,28 +184,86 @@ def _small_form(t: Translator, callback_id: str, shown, blocks: list[dict], titl
     )
 
 
-def resolve_form(t: Translator, shown) -> dict:
-    scores = [option(str(n), str(n)) for n in range(1, 6)]
+def reply_form(t: Translator, shown) -> dict:
+    """Acknowledging is the first reply to the client: when (empty: now), how, and what was said."""
+    pick = t("complaints.form.pick")
+    via = select(Ids.REPLY_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
     blocks = [
+        input_block(
+            Ids.REPLIED_AT_BLOCK,
+            t("complaints.reply_form.when"),
+            {"type": "datetimepicker", "action_id": Ids.REPLIED_AT},
+            optional=True,
+            hint=t("complaints.reply_form.when_hint"),
+        ),
+        input_block(Ids.REPLY_VIA_BLOCK, t("complaints.reply_form.via"), via),
+        input_block(
+            Ids.REPLY_BLOCK,
+            t("complaints.reply_form.text"),
+            text_input(Ids.REPLY, max_length=limit("complaint.first_reply"), multiline=True),
+        ),
+    ]
+    return _small_form(t, Ids.REPLY_FORM, shown, blocks, t("complaints.reply_form.title"))
+
+
+def resolve_form(t: Translator, shown) -> dict:
+    """Cause and countermeasure (both required) and what the client was told. The client's
+    satisfaction is not asked here: it is taken from the client at the return visit."""
+    blocks = [
+        input_block(
+            Ids.CAUSE_BLOCK,
+            t("complaints.resolve.cause"),
+            text_input(Ids.CAUSE, max_length=limit("complaint.cause"), multiline=True),
+        ),
         input_block(
             Ids.RESOLUTION_BLOCK,
             t("complaints.resolve.done"),
             text_input(Ids.RESOLUTION, max_length=limit("complaint.resolution"), multiline=True),
         ),
         input_block(
-            Ids.FEEDBACK_BLOCK,
-            t("complaints.resolve.feedback"),
-            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
-            optional=True,
-        ),
-        input_block(
-            Ids.SATISFACTION_BLOCK,
-            t("complaints.resolve.satisfaction"),
-            select(Ids.SATISFACTION, scores, placeholder=t("complaints.form.pick")),
+            Ids.CLIENT_TOLD_BLOCK,
+            t("complaints.resolve.told"),
+            text_input(Ids.CLIENT_TOLD, max_length=limit("complaint.client_told"), multiline=True),
             optional=True,
         ),
     ]
     return _small_form(t, Ids.RESOLVE_FORM, shown, blocks, t("complaints.resolve.title"))
+
+
+def return_visit_form(t: Translator, shown) -> dict:
+    """The return visit (回访): the day and how the client was called back, then the client's
+    satisfaction and comments, or "client unreachable" with a note."""
+    pick = t("complaints.form.pick")
+    via = select(Ids.VISIT_VIA, [option(via_text(t, v), v) for v in ReceivedVia], placeholder=pick)
+    scores = [option(str(n), str(n)) for n in range(1, 6)]
+    unreachable = {
+        "type": "checkboxes",
+        "action_id": Ids.UNREACHABLE,
+        "options": [option(t("complaints.visit.unreachable_option"), "unreachable")],
+    }
+    blocks = [
+        input_block(
+            Ids.VISITED_ON_BLOCK,
+            t("complaints.visit.on"),
+            {"type": "datepicker", "action_id": Ids.VISITED_ON},
+        ),
+        input_block(Ids.VISIT_VIA_BLOCK, t("complaints.visit.via"), via),
+        input_block(Ids.UNREACHABLE_BLOCK, t("complaints.visit.unreachable"), unreachable, optional=True),
+        input_block(
+            Ids.SATISFACTION_BLOCK,
+            t("complaints.visit.satisfaction"),
+            select(Ids.SATISFACTION, scores, placeholder=pick),
+            optional=True,
+        ),
+        input_block(
+            Ids.FEEDBACK_BLOCK,
+            t("complaints.visit.comments"),
+            text_input(Ids.FEEDBACK, max_length=limit("complaint.client_feedback"), multiline=True),
+            optional=True,
+            hint=t("complaints.visit.comments_hint"),
+        ),
+    ]
+    return _small_form(t, Ids.RETURN_VISIT_FORM, shown, blocks, t("complaints.visit.title"))
 
 
 def reassign_form(t: Translator, shown) -> dict:
@@ -196,6 +297,7 @@ def _facts(t: Translator, shown) -> str:
         [
             t("complaints.card.client", client=escape(shown.client), via=via_text(t, shown.received_via)),
             t("complaints.card.category", category=category_text(t, shown.category)),
+            *([t("complaints.card.stage", stage=stage_text(t, shown.stage))] if shown.stage else []),
             t("complaints.card.owner", person=mention(shown.owner_id)),
             t(
                 "complaints.card.deadlines",
@@ -212,28 +314,59 @@ def _description(t: Translator, shown, limit: int) -> str:
 
 
 def _resolution(t: Translator, shown) -> str:
-    lines = [
+    lines = [t("complaints.card.cause", text=escape(shown.cause))] if shown.cause else []
+    lines.append(
         t(
             "complaints.card.resolution",
             text=escape(shown.resolution),
             person=mention(shown.resolved_by or ""),
         )
-    ]
-    if shown.client_feedback:
-        lines.append(t("complaints.card.feedback", text=escape(shown.client_feedback)))
-    if shown.satisfaction:
-        lines.append(t("complaints.card.satisfaction", score=shown.satisfaction))
+    )
+    if shown.client_told:
+        lines.append(t("complaints.card.told", text=escape(shown.client_told)))
+    if shown.return_visit_due and not shown.return_visited_at:
+        lines.append(t("complaints.card.visit_due", due=when(shown.return_visit_due, shown.timezone)))
     return "\n".join(lines)
+
+
+def _return_visit(t: Translator, shown) -> str:
+    how = {"day": shown.return_visit_on.isoformat(), "via": via_text(t, shown.return_visit_via)}
+    if shown.client_unreachable:
+        return t("complaints.card.unreachable", note=escape(shown.client_feedback), **how)
+    text = t("complaints.card.visit", score=shown.satisfaction, **how)
+    if shown.client_feedback:
+        text += "\n" + t("complaints.card.feedback", text=escape(shown.client_feedback))
+    return text
+
+
+def _first_reply(t: Translator, shown) -> str:
+    return t(
+        "complaints.card.first_reply",
+        when=when(shown.acknowledged_at, shown.timezone),
+        via=via_text(t, shown.first_reply_via),
+        text=escape(shown.first_reply),
+    )
+
+
+def _progress(t: Translator, shown) -> str:
+    """What has been done so far: the first reply to the client, the resolution."""
+    lines = []
+    if shown.first_reply_via:  # complaints acknowledged before the first reply was asked have none
+        lines.append(_first_reply(t, shown))
+    if shown.resolved_by:
+        lines.append(_resolution(t, shown))
+    if shown.return_visited_at:
+        lines.append(_return_visit(t, shown))
+    return "".join("\n" + line for line in lines)
 
 
 def card(t: Translator, shown) -> dict:
     """The card in the team channel: what it is, who owns it, by when, and the next steps' buttons."""
     text = heading(t, shown)
-    body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD)
-    if shown.resolved_by:
-        body += "\n" + _resolution(t, shown)
+    body = _facts(t, shown) + "\n" + _description(t, shown, DESCRIPTION_ON_CARD) + _progress(t, shown)
     blocks = sections(text) + sections(body)
-    buttons = [_button(t, action, shown.id) for action in card_actions(shown.status)]
+    offered = card_actions(shown.status, visited=shown.return_visited_at is not None)
+    buttons = [_button(t, action, shown.id) for action in offered]
     if buttons:
         blocks.append(actions(buttons, block_id=Ids.ACTIONS_BLOCK))
     return {"text": text, "blocks": blocks}
@@ -254,8 +387,12 @@ def change_reply(t: Translator, shown, action: Action, actor: str, note: str, *,
             owner=mention(shown.owner_id),
             **params,
         )
+    elif action is Action.ACKNOWLEDGE:
+        text = t("complaints.reply.acknowledge", **params) + "\n" + _first_reply(t, shown)
     elif action is Action.RESOLVE:
         text = t("complaints.reply.resolve", **params) + "\n" + _resolution(t, shown)
+    elif action is Action.RETURN_VISIT:
+        text = t("complaints.reply.return_visit", **params) + "\n" + _return_visit(t, shown)
     elif action is Action.ESCALATE:
         text = t("complaints.reply.escalate", reason=escape(note), **params)
     else:
@@ -303,6 +440,18 @@ def critical_alert(t: Translator, shown) -> dict:
     )
 
 
+def logged_for(t: Translator, shown) -> dict:
+    """To someone who logged a complaint for a team they are not in (the front desk)."""
+    return message(
+        t(
+            "complaints.logged_for",
+            reference=shown.reference,
+            team=escape(shown.team_name),
+            owner=mention(shown.owner_id),
+        )
+    )
+
+
 def assigned(t: Translator, shown, *, by: str) -> dict:
     return message(
         t(
@@ -313,6 +462,18 @@ def assigned(t: Translator, shown, *, by: str) -> dict:
             acknowledge=when(shown.acknowledge_due, shown.timezone),
         )
     )
+
+
+def return_visit_ask(t: Translator, shown) -> dict:
+    """To the owner once the complaint is resolved: call the client back, with the form's button."""
+    text = t(
+        "complaints.visit.ask",
+        reference=shown.reference,
+        due=when(shown.return_visit_due, shown.timezone),
+    )
+    button_text = t("complaints.button.return_visit")
+    visit = button(button_text, Ids.RETURN_VISIT, str(shown.id), style="primary")
+    return {"text": text, "blocks": [*sections(text), actions([visit])]}
 
 
 def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
@@ -332,7 +493,11 @@ def manual_escalation(t: Translator, shown, by: str, reason: str) -> dict:
 def sla_step(t: Translator, shown, deadline: str, level: int, *, stand_in_for: str | None = None) -> dict:
     """One step of the ladder: due soon and overdue to the owner, then the leads, then the managers.
     `stand_in_for`: the owner is away, and this goes to whoever takes their steps meanwhile."""
-    due = shown.acknowledge_due if deadline == "acknowledge" else shown.resolve_due
+    due = {
+        "acknowledge": shown.acknowledge_due,
+        "resolve": shown.resolve_due,
+        "return_visit": shown.return_visit_due,
+    }[deadline]
     text = t(
         f"complaints.sla.{int(level)}",
         reference=shown.reference,
@@ -353,8 +518,9 @@ def sla_step(t: Translator, shown, deadline: str, level: int, *, stand_in_for: s
 def _event_line(t: Translator, event, timezone: str) -> str:
     if event.actor:
         who = mention(event.actor)
-    else:  # the clock, or a roster import handing over a leaver's complaints
-        who = t("complaints.trail.roster" if event.kind == "handover" else "complaints.trail.clock")
+    else:  # the clock, a roster import handing over a leaver's complaints, or migration 0009
+        unattended = {"handover": "complaints.trail.roster", "carried_over": "complaints.trail.upgrade"}
+        who = t(unattended.get(event.kind, "complaints.trail.clock"))
     if event.kind in ("reassign", "handover") and " -> " in event.note:
         before, after = event.note.split(" -> ", 1)
         what = t(f"complaints.trail.{event.kind}", previous=mention(before), owner=mention(after))
@@ -375,9 +541,7 @@ def show(t: Translator, shown, events) -> dict:
     facts = _facts(t, shown)
     if shown.client_contact:
         facts += "\n" + t("complaints.card.contact", contact=escape(shown.client_contact))
-    body = facts + "\n" + _description(t, shown, len(shown.description))
-    if shown.resolved_by:
-        body += "\n" + _resolution(t, shown)
+    body = facts + "\n" + _description(t, shown, len(shown.description)) + _progress(t, shown)
     trail = "\n".join(_event_line(t, e, shown.timezone) for e in events)
     text = heading(t, shown)
     blocks = (
@@ -448,7 +612,9 @@ def summary(t: Translator, team_name: str, start: datetime, end: datetime, timez
             t("complaints.summary.by_severity", counts=counts(figures.by_severity, severity_text)),
             t("complaints.summary.by_category", counts=counts(figures.by_category, category_text)),
             t(
-                "complaints.summary.satisfaction",
+                "complaints.summary.return_visits",
+                done=figures.return_visits,
+                unreachable=figures.unreachable,
                 score=figures.satisfaction if figures.satisfaction is not None else "-",
             ),
         ]

@@ -48,10 +48,17 @@ def text_input(
     return element
 
 
+def option_group(label: str, options: list[dict]) -> dict:
+    return {"label": plain(label, OPTION_TEXT_MAX), "options": options}
+
+
 def select(
     action_id: str, options: list[dict], *, placeholder: str = "", initial: dict | None = None
 ) -> dict:
-    element: dict = {"type": "static_select", "action_id": action_id, "options": options}
+    """A static select; `options` may be option groups (see option_group) instead of options."""
+    grouped = bool(options) and "label" in options[0]
+    element: dict = {"type": "static_select", "action_id": action_id}
+    element["option_groups" if grouped else "options"] = options
     if placeholder:
         element["placeholder"] = plain(placeholder)
     if initial is not None:

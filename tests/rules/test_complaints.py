@@ -61,13 +61,17 @@ def test_status_machine(status, action, becomes):
         (Status.NEW, [Action.ACKNOWLEDGE, Action.REASSIGN, Action.ESCALATE]),
         (Status.ACKNOWLEDGED, [Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
         (Status.IN_PROGRESS, [Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
-        (Status.RESOLVED, [Action.CLOSE, Action.REOPEN]),
+        (Status.RESOLVED, [Action.RETURN_VISIT, Action.CLOSE, Action.REOPEN]),
         (Status.CLOSED, [Action.REOPEN]),
         (Status.REOPENED, [Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]),
     ],
 )
 def test_the_card_offers_the_next_steps(status, buttons):
     assert card_actions(status) == buttons
+
+
+def test_the_return_visit_button_goes_once_it_is_recorded():
+    assert card_actions(Status.RESOLVED, visited=True) == [Action.CLOSE, Action.REOPEN]
 
 
 def _may(action, who, resolved_ago=None):
@@ -102,7 +106,10 @@ owner, lead, member, reporter, gone = (
         (Action.REOPEN, lead, True),
         (Action.REOPEN, owner, False),
         (Action.ESCALATE, lead, True),
-        (Action.ESCALATE, owner, False),
+        (Action.ESCALATE, owner, True),
+        (Action.ESCALATE, member, True),
+        (Action.ESCALATE, reporter, False),
+        (Action.ESCALATE, gone, False),
         (Action.ACKNOWLEDGE, gone, False),
         (Action.START, gone, False),
         (Action.RESOLVE, gone, False),
@@ -129,7 +136,9 @@ def test_each_refusal_says_who_may():
     assert refusal(Action.REOPEN, reporter) == "complaints.error.reopen_refused"
 
 
-@pytest.mark.parametrize("action", [Action.ACKNOWLEDGE, Action.START, Action.RESOLVE, Action.REASSIGN])
+@pytest.mark.parametrize(
+    "action", [Action.ACKNOWLEDGE, Action.START, Action.RESOLVE, Action.REASSIGN, Action.ESCALATE]
+)
 def test_someone_not_in_the_team_is_told_so(action):
     assert refusal(action, gone) == "complaints.error.not_member"
 
@@ -153,6 +162,7 @@ VALID = {
     "client": "Acme",
     "client_contact": "",
     "received_via": "phone",
+    "stage": "in_sale",
     "category": "billing",
     "severity": "high",
     "description": "Charged twice",
@@ -168,6 +178,8 @@ VALID = {
         ({"client": "x" * 201}, {"client": "complaints.error.too_long"}),
         ({"client_contact": "x" * 201}, {"contact": "complaints.error.too_long"}),
         ({"received_via": "fax"}, {"received_via": "complaints.error.choose_one"}),
+        ({"stage": None}, {"stage": "complaints.error.choose_one"}),
+        ({"stage": "post-mortem"}, {"stage": "complaints.error.choose_one"}),
         ({"category": None}, {"category": "complaints.error.choose_one"}),
         ({"severity": "urgent"}, {"severity": "complaints.error.choose_one"}),
         ({"description": "bad"}, {"description": "complaints.error.description_short"}),
@@ -180,13 +192,15 @@ def test_form_errors(change, errors):
 
 
 def test_resolution_and_reason_errors():
-    assert resolution_errors(resolution="Refunded", client_feedback="", satisfaction="5") == {}
-    assert resolution_errors(resolution="Refunded", client_feedback="Fine", satisfaction=None) == {}
-    assert resolution_errors(resolution="ok", client_feedback="f" * 3001, satisfaction="6") == {
+    assert resolution_errors(cause="Courier", resolution="Refunded", client_told="") == {}
+    assert resolution_errors(cause=" ", resolution="ok", client_told="f" * 3001) == {
+        "cause": "complaints.error.cause_short",
         "resolution": "complaints.error.resolution_short",
-        "feedback": "complaints.error.too_long",
-        "satisfaction": "complaints.error.choose_one",
+        "client_told": "complaints.error.too_long",
     }
+    assert resolution_errors(cause="c" * 3001, resolution="Refunded", client_told="")["cause"] == (
+        "complaints.error.too_long"
+    )
     assert reason_errors("Client went to the press") == {}
     assert reason_errors(" ") == {"reason": "complaints.error.reason_missing"}
     assert reason_errors("r" * 3001) == {"reason": "complaints.error.too_long"}
@@ -204,6 +218,8 @@ def _record(created_hours_ago, *, status=Status.NEW, ack_in=None, resolved_in=No
         acknowledged_at=created + ack_in if ack_in is not None else None,
         resolved_at=created + resolved_in if resolved_in is not None else None,
         satisfaction=kw.get("satisfaction"),
+        return_visit_due=None,
+        return_visited_at=created + kw["visited_in"] if "visited_in" in kw else None,
     )
 
 
@@ -215,6 +231,7 @@ def test_the_weekly_summary():
             status=Status.RESOLVED,
             ack_in=timedelta(hours=1),
             resolved_in=timedelta(hours=5),
+            visited_in=timedelta(hours=8),
             satisfaction=4,
         ),
         _record(
@@ -222,7 +239,16 @@ def test_the_weekly_summary():
             status=Status.CLOSED,
             ack_in=timedelta(hours=3),
             resolved_in=timedelta(days=4),
+            visited_in=timedelta(days=4, hours=2),
             satisfaction=1,
+        ),
+        # visited in the week but unreachable; resolved before the week, with no score
+        _record(
+            24 * 9,
+            status=Status.CLOSED,
+            ack_in=timedelta(hours=1),
+            resolved_in=timedelta(hours=20),
+            visited_in=timedelta(days=3),
         ),
         _record(1, severity="critical", category="staff"),  # deadlines not passed yet
         _record(24 * 10, status=Status.IN_PROGRESS, ack_in=timedelta(hours=1)),  # logged before the week
@@ -235,7 +261,7 @@ def test_the_weekly_summary():
     assert (figures.resolve_met, figures.resolve_measured) == (1, 3)
     assert figures.by_severity == {"critical": 1, "high": 2}
     assert figures.by_category == {"billing": 2, "staff": 1}
-    assert figures.satisfaction == 2.5
+    assert (figures.return_visits, figures.unreachable, figures.satisfaction) == (3, 1, 2.5)
 
 
 def test_an_empty_week():

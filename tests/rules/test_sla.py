@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.rules.calendar import Calendar, WorkingDays, WorkingHours
-from bot.rules.roster import BusinessHours, ComplaintSlaSettings, SlaStep
+from bot.rules.roster import BusinessHours, ComplaintSlaSettings, SlaStep, team_days
 from bot.rules.sla import (
     Deadline,
     Level,
@@ -19,6 +19,8 @@ from bot.rules.sla import (
     ladder,
     met,
     next_at,
+    return_visit_due,
+    return_visit_ladder,
     window,
 )
 
@@ -361,3 +363,41 @@ def test_next_at_points_at_a_step_due_but_not_fired():
 )
 def test_met(done_at, met_it):
     assert met(local(done_at) if done_at else None, ACK_DUE) is met_it
+
+
+LOCAL = ZoneInfo(SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("resolved", "settings", "calendar", "due"),
+    [
+        # Monday 11:00 -> Thursday 11:00; Friday -> Wednesday over the weekend
+        (datetime(2026, 11, 16, 11), {}, {}, datetime(2026, 11, 19, 11)),
+        (datetime(2026, 11, 20, 17), {}, {}, datetime(2026, 11, 25, 17)),
+        # a holiday of the team calendar on the Tuesday is skipped too; a team's own number of days
+        (datetime(2026, 11, 16, 11), {}, {"holidays": [date(2026, 11, 17)]}, datetime(2026, 11, 20, 11)),
+        (datetime(2026, 11, 16, 11), {"return_visit_days": 1}, {}, datetime(2026, 11, 17, 11)),
+        # a calendar that works Saturdays, or one make-up Saturday (调休), counts them
+        (
+            datetime(2026, 11, 20, 17),
+            {},
+            {"working_days": ["mon", "tue", "wed", "thu", "fri", "sat"]},
+            datetime(2026, 11, 24, 17),
+        ),
+        (datetime(2026, 11, 20, 17), {}, {"workdays": [date(2026, 11, 21)]}, datetime(2026, 11, 24, 17)),
+    ],
+)
+def test_the_return_visit_is_due_in_working_days_of_the_team_calendar(resolved, settings, calendar, due):
+    start = resolved.replace(tzinfo=LOCAL)
+    given = ComplaintSlaSettings.model_validate(settings)
+    days = team_days({"calendar": calendar})
+    assert return_visit_due(given, days, SHANGHAI, start) == due.replace(tzinfo=LOCAL)
+
+
+def test_an_overdue_return_visit_goes_to_the_owner_then_the_leads_only():
+    start = datetime(2026, 11, 16, 3, tzinfo=ZoneInfo("UTC"))
+    steps = return_visit_ladder(start, start + timedelta(days=3), Calendar(SHANGHAI))
+    assert [(s.level, s.at - start) for s in steps] == [
+        (Level.OWNER, timedelta(days=3)),
+        (Level.LEADS, timedelta(days=4, hours=12)),
+    ]

@@ -15,7 +15,9 @@ def test_every_free_text_input_of_every_form_carries_the_tables_limit():
     team = SimpleNamespace(key="cs-east", name="CS", default_owner=None)
     forms = [
         complaints.form(t, teams=(team,), team=team, description=""),
+        complaints.reply_form(t, shown),
         complaints.resolve_form(t, shown),
+        complaints.return_visit_form(t, shown),
         complaints.escalate_form(t, shown),
         progress.form(t, teams=(), team=None, recent_projects=(), prefill=None, response_url=None),
         risks.form(t, teams=[("cs-east", "CS")], owner="U0OWNER"),
