@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import insert_ignoring_conflict
@@ -87,10 +87,12 @@ async def open_of_team(
 async def open_owned_by(
     session: AsyncSession, team_id: int, owner_ids: Collection[str], *, open_statuses: Collection[str]
 ) -> Sequence[Complaint]:
-    """Every open complaint of the team that one of `owner_ids` owns, locked for the change."""
+    """Every complaint of the team that one of `owner_ids` still has work on, locked for the change:
+    the open ones, and the resolved ones whose return visit is not recorded yet."""
+    awaiting_visit = and_(Complaint.status == "resolved", Complaint.return_visited_at.is_(None))
     query = select(Complaint).where(
         Complaint.team_id == team_id,
-        Complaint.status.in_(open_statuses),
+        or_(Complaint.status.in_(open_statuses), awaiting_visit),
         Complaint.owner_id.in_(list(owner_ids)),
     )
     return (await session.scalars(query.order_by(Complaint.id).with_for_update())).all()

@@ -559,7 +559,8 @@ async def _tell_above_leads(notices, team: Team, message: dict, key: str) -> Non
 async def hand_over(
     services: Services, session, team: Team, leaving: Collection[str], *, by: str | None
 ) -> int:
-    """The open complaints that `leaving` own in `team` go to its default owner, with a note in each
+    """The complaints that `leaving` own in `team` and still have work on (open, or awaiting their
+    return visit) go to its default owner, with a note in each
     card's thread and a DM to the new owner; inside the unit of work that removes them from the team,
     so that nobody outside a team owns (and is told about) anything of it. Returns how many."""
     owner = default_owner(team, leaving)

@@ -335,3 +335,26 @@ async def test_an_overdue_return_visit_climbs_to_the_owner_then_the_leads_once_e
     assert "*Return visit:* 2026-11-17, Phone; the client could not be reached: Called 3 times" in shown
     assert "overdue to call the client back: leads alerted" in shown
     assert "return visit: Called 3 times" in shown
+
+
+async def test_a_resolved_complaint_awaiting_its_return_visit_goes_with_the_rest_when_its_owner_leaves(
+    clock, slack_client, slack, services
+):
+    """Someone no longer in the team has nothing of it to do: the return visit they still owed goes
+    to the default owner (else the first lead), and its overdue step reaches them, not the leaver."""
+    complaint = await _resolved_complaint(services, slack_client, clock)
+
+    removed = await slack_client.command(LEAD, "/team", f"remove <@{OWNER}>")
+    assert removed.status_code == 200
+    assert (await _one(services)).owner_id == LEAD, "no default owner left in the team: the first lead"
+
+    slack.calls.clear()
+    async with sending(services):
+        await _sweep(services, clock, complaint.return_visit_due)
+        await eventually(lambda: _dm_to(slack, LEAD), within=5)
+    overdue = [
+        c.args["channel"]
+        for c in slack.calls_to("chat.postMessage")
+        if "is overdue: it was to call the client back" in c.args["text"]
+    ]
+    assert "D01AAA" in overdue and "D01BBB" not in overdue
