@@ -1,5 +1,6 @@
-"""Risks (风险管理): raising one, its card and audit trail, changes by its owner and the leads, the
-immediate alerts to the leads, early-warning indicators and their values."""
+"""Risks (风险管理): raising one, its card and audit trail, changes and reviews by its owner and the
+leads, the immediate alerts to the leads, early-warning indicators and their values, the review
+reminders, the register and its export."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.rules.roles import is_lead
 from bot.services import changes
 from bot.services.context import Services
 from bot.services.directory import Actor
+from bot.services.schedules import TeamClock
 from bot.views import risks as views
 from storage import risks as repo
 from storage import teams as team_repo
@@ -110,6 +112,17 @@ class Change:
     plan: str
     owner_id: str | None
     status: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The review form: how well the response works (required), the assessment, the next date."""
+
+    note: str
+    likelihood: str | None
+    impact: str | None
+    strategy: str | None
+    review_on: date | None
 
 
 @dataclass(frozen=True)
@@ -398,11 +411,39 @@ async def close(services: Services, actor: Actor, risk_id: int) -> Shown:
     return await changes.retrying(lambda: _change(services, actor, risk_id, apply))
 
 
+async def review(services: Services, actor: Actor, risk_id: int, given: Review) -> Shown:
+    """A review (定期评估应对措施的执行效果) by the owner or a lead: the effectiveness note, maybe a
+    re-score (a raise to high or critical alerts the leads) and another strategy, and the next
+    review date (left empty: the level's interval from today). Its note is in the trail."""
+
+    def apply(risk: Risk, team: Team, now: datetime) -> str:
+        today = _today(team, now)
+        errors = rules.review_errors(
+            note=given.note,
+            likelihood=given.likelihood,
+            impact=given.impact,
+            strategy=given.strategy,
+            review_on=given.review_on,
+            today=today,
+        )
+        if errors:
+            raise InvalidForm(errors)
+        level = _assess(risk, int(given.likelihood), int(given.impact))
+        risk.strategy = given.strategy
+        risk.reviewed_on = today
+        _set_review(
+            risk, given.review_on or rules.next_review(today, level, rules.working_calendar(team.timezone))
+        )
+        return "reviewed"
+
+    return await changes.retrying(lambda: _change(services, actor, risk_id, apply, note=given.note.strip()))
+
+
 def _set_review(risk: Risk, review: date) -> None:
     risk.next_review = risk.remind_on = review
 
 
-async def _change(services: Services, actor: Actor, risk_id: int, apply) -> Shown:
+async def _change(services: Services, actor: Actor, risk_id: int, apply, *, note: str | None = None) -> Shown:
     """One change in one transaction: who may, the change, its event, the card replaced in place,
     and the leads' alert when it raised the risk to high or critical (never on a lowering)."""
     now = services.now()
@@ -416,7 +457,7 @@ async def _change(services: Services, actor: Actor, risk_id: int, apply) -> Show
             risk.closed_at = risk.closed_at or now
         risk.updated_at = now
         await session.flush()  # the conditional UPDATE: StaleDataError when someone else won
-        changes = _diff(before, _state(risk))
+        changes = _diff(before, _state(risk)) | ({"note": [None, note]} if note else {})
         repo.add_event(session, risk, at=now, actor=actor.user_id, kind=kind, changes=changes)
         indicators = (await repo.indicators_of(session, [risk.id]))[risk.id]
         shown = _shown(risk, team, indicators)
@@ -544,6 +585,34 @@ async def record_line(
     if rules.parse_value(text) is None:
         raise UserError("risks.error.value_not_a_number", value=text)
     return await record_value(services, actor, text=text, indicator=indicator, reference=reference)
+
+
+# -- review reminders (the risk-review job) ------------------------------------------------------
+
+
+async def remind_reviews(services: Services, at: datetime, clock: TeamClock) -> str:
+    """09:00 team time on working days: each owner is reminded of each review due by today, with a
+    button to the review form, once per due date (the due date's reminder is claimed in the same
+    transaction: a repeated or overlapping run, or one after a restart, sends nothing twice)."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        today = _today(team, at)
+        if not await repo.reminders_due(session, team.id, today):
+            return f"{today}: no review due"
+    async with services.unit_of_work() as session:
+        due = await repo.reminders_due(session, team.id, today, lock=True)
+        t = translator(team.locale)
+        notices = services.notices(session)
+        for risk in due:
+            shown = _shown(risk, team, [])
+            await notices.dm(
+                f"risk-review:{risk.id}:{risk.remind_on.isoformat()}",
+                user=risk.owner_id,
+                **views.review_reminder(t, shown),
+            )
+            risk.remind_on = None
+    owners = len({r.owner_id for r in due})
+    return f"{today}: reminded {owners} owner(s) of {len(due)} review(s) due"
 
 
 # -- the register (风险等级清单) -------------------------------------------------------------------

@@ -232,6 +232,17 @@ def update_form(t: Translator, shown) -> dict:
     return _small_form(t, Ids.UPDATE_FORM, shown, blocks, t("risks.update.heading"))
 
 
+def review_form(t: Translator, shown) -> dict:
+    """The effectiveness note (required), the assessment as it stands, the next review date."""
+    note = text_input(Ids.NOTE, max_length=limit("risk.note"), multiline=True)
+    blocks = [
+        input_block(Ids.NOTE_BLOCK, t("risks.form.note"), note, hint=t("risks.form.note_hint")),
+        *_assessment(t, shown),
+        _review_date(t),
+    ]
+    return _small_form(t, Ids.REVIEW_FORM, shown, blocks, t("risks.review.heading"))
+
+
 def indicator_form(t: Translator, shown) -> dict:
     return _small_form(
         t, Ids.INDICATOR_FORM, shown, indicator_inputs(t, optional=False), t("risks.indicator.heading")
@@ -346,6 +357,20 @@ def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
     if before is None:
         return message(t("risks.alert.new", **params))
     return message(t("risks.alert.raised", previous=level_text(t, before), **params))
+
+
+def review_reminder(t: Translator, shown) -> dict:
+    """To the owner on the review date, with the button to the review form."""
+    text = t(
+        "risks.review.reminder",
+        reference=shown.reference,
+        title=escape(shown.title),
+        team=escape(shown.team_name),
+        level=level_text(t, shown.level),
+        day=shown.next_review.isoformat(),
+    )
+    review = button(t("risks.button.review"), Ids.REVIEW, str(shown.id))
+    return {"text": text, "blocks": [*sections(text), actions([review], block_id=Ids.ACTIONS_BLOCK)]}
 
 
 def _trend(values: list[float]) -> str:

@@ -1,0 +1,25 @@
+"""Risks on the clock: the owners' review reminders at 09:00 team time on working days."""
+
+from __future__ import annotations
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.services import risks
+from bot.services.schedules import TeamClock
+from scheduler.job import Job
+
+
+def review_schedule(team: TeamClock | None) -> CronTrigger:
+    # Monday to Friday until the team calendar gives each team its own working days.
+    return CronTrigger(day_of_week="mon-fri", hour=9, minute=0, timezone=team.timezone)
+
+
+JOBS = (
+    Job(
+        "risk-review",
+        risks.remind_reviews,
+        review_schedule,
+        per_team=True,
+        help="DM each owner the risk reviews due today (once per due date)",
+    ),
+)
