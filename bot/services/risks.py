@@ -5,7 +5,7 @@ reminders, the register and its export."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidForm, UserError
@@ -613,6 +613,118 @@ async def remind_reviews(services: Services, at: datetime, clock: TeamClock) -> 
             risk.remind_on = None
     owners = len({r.owner_id for r in due})
     return f"{today}: reminded {owners} owner(s) of {len(due)} review(s) due"
+
+
+# -- the leads' weekly digest (the risk-digest job) -----------------------------------------------
+
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Happened:
+    """One line of the digest: which risk, and what (a level change, an indicator's value)."""
+
+    reference: str
+    title: str
+    level: Level
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Week:
+    team_name: str
+    since: date
+    until: date  # the day the digest is sent; the week is the seven days before it
+    new: tuple[Happened, ...]
+    closed: tuple[Happened, ...]
+    level_changes: tuple[Happened, ...]
+    breaches: tuple[Happened, ...]
+    reviews: tuple[Happened, ...]
+    due: tuple[Listed, ...]  # the coming seven days
+    overdue: tuple[Listed, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (self.new, self.closed, self.level_changes, self.breaches, self.reviews, self.due, self.overdue)
+        )
+
+
+def _happened(row, before=None, after=None) -> Happened:
+    return Happened(row.reference, row.title, Level(row.level), before, after)
+
+
+async def week(services: Services, at: datetime, team_key: str) -> Week:
+    """What the leads hear about each week: the register's changes in the seven days before `at`,
+    and the reviews due in the seven after and overdue."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, team_key)
+        events = await repo.events_between(session, team.id, at - WEEK, at)
+        live = await repo.listed(session, [team.id], statuses=[s.value for s in rules.LIVE])
+    today = _today(team, at)
+    picked: dict[str, list[Happened]] = {"new": [], "closed": [], "levels": [], "breaches": [], "reviews": []}
+    for row in events:
+        event, changes = row.RiskEvent, row.RiskEvent.changes
+        if event.kind == "raised":
+            picked["new"].append(_happened(row))
+        if changes.get("status", [None, None])[1] == Status.CLOSED:
+            picked["closed"].append(_happened(row))
+        level = changes.get("level")
+        if event.kind != "raised" and level and level[0] != level[1]:
+            picked["levels"].append(_happened(row, *level))
+        if event.kind == Crossing.BREACH:
+            picked["breaches"].append(_happened(row, changes["indicator"][1], changes["value"][1]))
+        if event.kind == "reviewed":
+            picked["reviews"].append(_happened(row))
+    ordered = sorted(live, key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at))
+    lines = [
+        Listed(
+            r.reference,
+            r.title,
+            Level(r.level),
+            r.score,
+            r.owner_id,
+            Status(r.status),
+            r.next_review,
+            due=True,
+        )
+        for r in ordered
+    ]
+    return Week(
+        team.name,
+        (at - WEEK).astimezone(ZoneInfo(team.timezone)).date(),
+        today,
+        tuple(picked["new"]),
+        tuple(picked["closed"]),
+        tuple(picked["levels"]),
+        tuple(picked["breaches"]),
+        tuple(picked["reviews"]),
+        tuple(line for line in lines if today <= line.next_review < today + WEEK),
+        tuple(line for line in lines if line.next_review < today),
+    )
+
+
+async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
+    """The leads' weekly risk digest in their digest channel (one line when the week was empty)."""
+    summary = await week(services, at, clock.key)
+    async with services.unit_of_work() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        messages = views.digest(translator(team.locale), summary)
+        notices = services.notices(session)
+        for number, message in enumerate(messages, start=1):
+            await notices.post(
+                f"risk-digest:{team.id}:{summary.until.isoformat()}:{number}",
+                channel=team.digest_channel_id,
+                **message,
+            )
+    return (
+        f"week {summary.since} to {summary.until}: {len(summary.new)} new, {len(summary.closed)} closed, "
+        f"{len(summary.level_changes)} level change(s), {len(summary.breaches)} breach(es), "
+        f"{len(summary.reviews)} review(s), {len(summary.due)} due, {len(summary.overdue)} overdue "
+        f"in {len(messages)} message(s) to {team.digest_channel_id}"
+    )
 
 
 # -- the register (风险等级清单) -------------------------------------------------------------------

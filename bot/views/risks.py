@@ -473,6 +473,68 @@ def register(t: Translator, listing) -> list[dict]:
     return [ephemeral(m["text"], m["blocks"]) for m in messages]
 
 
+# -- the leads' weekly digest ----------------------------------------------------------------------
+
+
+def _happened_line(t: Translator, happened, detail: str = "") -> str:
+    line = t(
+        "risks.digest.line",
+        icon=LEVEL_ICON[happened.level],
+        reference=happened.reference,
+        title=escape(happened.title),
+        level=level_text(t, happened.level),
+    )
+    return f"{line} · {detail}" if detail else line
+
+
+def digest(t: Translator, week) -> list[dict]:
+    """The week's figures first, then each part that has something, in as many messages as it takes;
+    an empty week is one line."""
+    params = {
+        "team": escape(week.team_name),
+        "since": week.since.isoformat(),
+        "until": week.until.isoformat(),
+    }
+    if week.empty:
+        return [message(t("risks.digest.empty", **params))]
+    heading = t("risks.digest.heading", **params)
+    parts = [
+        ("new", [_happened_line(t, h) for h in week.new]),
+        ("closed", [_happened_line(t, h) for h in week.closed]),
+        (
+            "level_changes",
+            [
+                _happened_line(
+                    t,
+                    h,
+                    t(
+                        "risks.digest.level_change",
+                        before=level_text(t, h.before),
+                        after=level_text(t, h.after),
+                    ),
+                )
+                for h in week.level_changes
+            ],
+        ),
+        (
+            "breaches",
+            [
+                _happened_line(t, h, t("risks.digest.breach", name=escape(h.before), value=number(h.after)))
+                for h in week.breaches
+            ],
+        ),
+        ("reviews", [_happened_line(t, h) for h in week.reviews]),
+        ("due", [_register_line(t, line) for line in week.due]),
+        ("overdue", [_register_line(t, line) for line in week.overdue]),
+    ]
+    figures = t("risks.digest.figures", **{f"{name}": len(lines) for name, lines in parts})
+    body = sections(figures)
+    for name, lines in parts:
+        if lines:
+            body += sections("\n".join([t(f"risks.digest.{name}", count=len(lines)), *lines]))
+    return paged(heading, body, lambda part, count: t("risks.list.part", part=part, parts=count))
+
+
 # -- show and help ---------------------------------------------------------------------------------
 
 

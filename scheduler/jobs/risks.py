@@ -1,4 +1,5 @@
-"""Risks on the clock: the owners' review reminders at 09:00 team time on working days."""
+"""Risks on the clock: the owners' review reminders at 09:00 team time on working days, and the
+leads' weekly risk digest on Monday at 09:30, after them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ def review_schedule(team: TeamClock | None) -> CronTrigger:
     return CronTrigger(day_of_week="mon-fri", hour=9, minute=0, timezone=team.timezone)
 
 
+def digest_schedule(team: TeamClock | None) -> CronTrigger:
+    return CronTrigger(day_of_week="mon", hour=9, minute=30, timezone=team.timezone)
+
+
 JOBS = (
     Job(
         "risk-review",
@@ -21,5 +26,12 @@ JOBS = (
         review_schedule,
         per_team=True,
         help="DM each owner the risk reviews due today (once per due date)",
+    ),
+    Job(
+        "risk-digest",
+        risks.digest,
+        digest_schedule,
+        per_team=True,
+        help="the leads' weekly risk digest: the week's changes, breaches and reviews, what is due",
     ),
 )
