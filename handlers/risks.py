@@ -149,6 +149,26 @@ async def press_record_value(ack: AsyncAck, body: dict, action: dict, context: A
     await _open_form(body, action, context, client, views.value_form)
 
 
+async def press_review(ack: AsyncAck, body: dict, action: dict, context: AsyncBoltContext, client):
+    await ack()
+    await _open_form(body, action, context, client, views.review_form)
+
+
+async def submit_review(ack: AsyncAck, view: dict, context: AsyncBoltContext):
+    services, actor = context["services"], context["actor"]
+    values = view["state"]["values"]
+    given = risks.Review(
+        note=view_state.text(values, Ids.NOTE_BLOCK, Ids.NOTE),
+        likelihood=view_state.chosen(values, Ids.LIKELIHOOD_BLOCK, Ids.LIKELIHOOD),
+        impact=view_state.chosen(values, Ids.IMPACT_BLOCK, Ids.IMPACT),
+        strategy=view_state.chosen(values, Ids.STRATEGY_BLOCK, Ids.STRATEGY),
+        review_on=_picked_date(values, Ids.REVIEW_DATE_BLOCK, Ids.REVIEW_DATE),
+    )
+    risk_id = _risk_id(view)
+    reviewing = risks.review(services, actor, risk_id, given)
+    await forms.answer(ack, actor, risks.or_tell(services, actor, risk_id, reviewing), views.FIELD_BLOCKS)
+
+
 async def submit_indicator(ack: AsyncAck, view: dict, context: AsyncBoltContext):
     services, actor = context["services"], context["actor"]
     values = view["state"]["values"]
@@ -181,9 +201,11 @@ def register(app: Routes) -> None:
     app.command(Command.RISK)(risk_command)
     app.action(Ids.UPDATE)(press_update)
     app.action(Ids.CLOSE)(press_close)
+    app.action(Ids.REVIEW)(press_review)
     app.action(Ids.ADD_INDICATOR)(press_add_indicator)
     app.action(Ids.RECORD_VALUE)(press_record_value)
     app.view(Ids.FORM)(submit_form)
     app.view(Ids.UPDATE_FORM)(submit_update)
+    app.view(Ids.REVIEW_FORM)(submit_review)
     app.view(Ids.INDICATOR_FORM)(submit_indicator)
     app.view(Ids.VALUE_FORM)(submit_value)

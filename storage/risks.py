@@ -67,6 +67,27 @@ async def listed(session: AsyncSession, team_ids: Collection[int], *, statuses: 
     return (await session.execute(query)).all()
 
 
+async def events_between(session: AsyncSession, team_id: int, since: datetime, until: datetime):
+    """The team's risk events in [since, until), oldest first, each with its risk's reference, title
+    and level now."""
+    query = (
+        select(RiskEvent, Risk.reference, Risk.title, Risk.level)
+        .join(Risk, Risk.id == RiskEvent.risk_id)
+        .where(Risk.team_id == team_id, RiskEvent.at >= since, RiskEvent.at < until)
+        .order_by(RiskEvent.at, RiskEvent.id)
+    )
+    return (await session.execute(query)).all()
+
+
+async def reminders_due(session: AsyncSession, team_id: int, today, *, lock: bool = False) -> Sequence[Risk]:
+    """The team's risks whose due date's reminder is still to send (through the (team, remind_on)
+    index: the cost follows what is due, not the register's size)."""
+    query = select(Risk).where(Risk.team_id == team_id, Risk.remind_on <= today).order_by(Risk.id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).all()
+
+
 async def of_team(session: AsyncSession, team_id: int) -> Sequence[Risk]:
     """Every risk of the team, whatever its status (the export)."""
     return (await session.scalars(select(Risk).where(Risk.team_id == team_id))).all()

@@ -24,6 +24,7 @@ TEXT_LIMITS: dict[str, int] = {
     "risk.cause": 3000,
     "risk.consequence": 3000,
     "risk.plan": 3000,
+    "risk.note": 3000,
     "risk.department": 100,
     "risk.indicator_name": 64,
     "risk.indicator_unit": 32,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.rules.calendar import Calendar, WorkingHours
+from bot.rules.calendar import WorkingDays
 from bot.rules.limits import too_long
 
 
@@ -50,8 +50,6 @@ ALERTING = frozenset({Level.HIGH, Level.CRITICAL})
 SCALE = range(1, 6)
 # Days from the last review (or the raising) to the next one, per level.
 REVIEW_EVERY = {Level.CRITICAL: 7, Level.HIGH: 14, Level.MEDIUM: 30, Level.LOW: 30}
-# Until the team calendar gives each team its own working days: Monday to Friday.
-WORKING_WEEK = WorkingHours(days=frozenset(range(5)), start=time(9), end=time(18))
 
 REFERENCE = re.compile(r"^R-(\d{4})-(\d{4,})$", re.IGNORECASE)
 
@@ -95,15 +93,10 @@ def may_change(user_id: str, *, owner_id: str, lead: bool) -> bool:
     return lead or user_id == owner_id
 
 
-def working_calendar(timezone: str) -> Calendar:
-    """The one place review dates learn which days are working days."""
-    return Calendar(timezone, WORKING_WEEK)
-
-
-def next_review(since: date, of: Level, calendar: Calendar) -> date:
-    """The level's interval after `since`, moved on to the next working day when it is not one."""
-    due = since + timedelta(days=REVIEW_EVERY[of])
-    return due if calendar.is_working_day(due) else calendar.next_working_day(due)
+def next_review(since: date, of: Level, days: WorkingDays) -> date:
+    """The level's interval after `since`, moved on to the next working day of the team calendar
+    when it is not one."""
+    return days.on_or_after(since + timedelta(days=REVIEW_EVERY[of]))
 
 
 def _number(text: str | None) -> int | None:

@@ -1,10 +1,11 @@
-"""Risks (风险管理): raising one, its card and audit trail, changes by its owner and the leads, the
-immediate alerts to the leads, early-warning indicators and their values."""
+"""Risks (风险管理): raising one, its card and audit trail, changes and reviews by its owner and the
+leads, the immediate alerts to the leads, early-warning indicators and their values, the review
+reminders, the register and its export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidForm, UserError
@@ -12,9 +13,11 @@ from bot.i18n import translator
 from bot.rules import risks as rules
 from bot.rules.risks import Crossing, Direction, Level, Status, Strategy
 from bot.rules.roles import is_lead
+from bot.rules.roster import team_days
 from bot.services import changes
 from bot.services.context import Services
 from bot.services.directory import Actor
+from bot.services.schedules import TeamClock
 from bot.views import risks as views
 from storage import risks as repo
 from storage import teams as team_repo
@@ -110,6 +113,17 @@ class Change:
     plan: str
     owner_id: str | None
     status: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The review form: how well the response works (required), the assessment, the next date."""
+
+    note: str
+    likelihood: str | None
+    impact: str | None
+    strategy: str | None
+    review_on: date | None
 
 
 @dataclass(frozen=True)
@@ -221,7 +235,7 @@ async def raise_risk(services: Services, actor: Actor, given: RiskInput) -> Show
             raise InvalidForm(errors)
         likelihood, impact = int(given.likelihood), int(given.impact)
         level = rules.level(likelihood, impact)
-        review = given.review_on or rules.next_review(today, level, rules.working_calendar(team.timezone))
+        review = given.review_on or rules.next_review(today, level, team_days(team.settings))
         year = now.astimezone(ZoneInfo(team.timezone)).year
         number = await repo.next_number(session, team.workspace_id, year)
         risk = Risk(
@@ -383,7 +397,7 @@ async def update(services: Services, actor: Actor, risk_id: int, change: Change)
         risk.status = change.status
         if level != before:
             # The interval of the new level, counted from the last review.
-            review = rules.next_review(risk.reviewed_on, level, rules.working_calendar(team.timezone))
+            review = rules.next_review(risk.reviewed_on, level, team_days(team.settings))
             _set_review(risk, review)
         return "updated"
 
@@ -398,11 +412,37 @@ async def close(services: Services, actor: Actor, risk_id: int) -> Shown:
     return await changes.retrying(lambda: _change(services, actor, risk_id, apply))
 
 
+async def review(services: Services, actor: Actor, risk_id: int, given: Review) -> Shown:
+    """A review (定期评估应对措施的执行效果) by the owner or a lead: the effectiveness note, maybe a
+    re-score (a raise to high or critical alerts the leads) and another strategy, and the next
+    review date (left empty: the level's interval from today). Its note is in the trail."""
+
+    def apply(risk: Risk, team: Team, now: datetime) -> str:
+        today = _today(team, now)
+        errors = rules.review_errors(
+            note=given.note,
+            likelihood=given.likelihood,
+            impact=given.impact,
+            strategy=given.strategy,
+            review_on=given.review_on,
+            today=today,
+        )
+        if errors:
+            raise InvalidForm(errors)
+        level = _assess(risk, int(given.likelihood), int(given.impact))
+        risk.strategy = given.strategy
+        risk.reviewed_on = today
+        _set_review(risk, given.review_on or rules.next_review(today, level, team_days(team.settings)))
+        return "reviewed"
+
+    return await changes.retrying(lambda: _change(services, actor, risk_id, apply, note=given.note.strip()))
+
+
 def _set_review(risk: Risk, review: date) -> None:
     risk.next_review = risk.remind_on = review
 
 
-async def _change(services: Services, actor: Actor, risk_id: int, apply) -> Shown:
+async def _change(services: Services, actor: Actor, risk_id: int, apply, *, note: str | None = None) -> Shown:
     """One change in one transaction: who may, the change, its event, the card replaced in place,
     and the leads' alert when it raised the risk to high or critical (never on a lowering)."""
     now = services.now()
@@ -416,7 +456,7 @@ async def _change(services: Services, actor: Actor, risk_id: int, apply) -> Show
             risk.closed_at = risk.closed_at or now
         risk.updated_at = now
         await session.flush()  # the conditional UPDATE: StaleDataError when someone else won
-        changes = _diff(before, _state(risk))
+        changes = _diff(before, _state(risk)) | ({"note": [None, note]} if note else {})
         repo.add_event(session, risk, at=now, actor=actor.user_id, kind=kind, changes=changes)
         indicators = (await repo.indicators_of(session, [risk.id]))[risk.id]
         shown = _shown(risk, team, indicators)
@@ -544,6 +584,148 @@ async def record_line(
     if rules.parse_value(text) is None:
         raise UserError("risks.error.value_not_a_number", value=text)
     return await record_value(services, actor, text=text, indicator=indicator, reference=reference)
+
+
+# -- review reminders (the risk-review job) ------------------------------------------------------
+
+
+async def remind_reviews(services: Services, at: datetime, clock: TeamClock) -> str:
+    """09:00 team time on working days: each owner is reminded of each review due by today, with a
+    button to the review form, once per due date (the due date's reminder is claimed in the same
+    transaction: a repeated or overlapping run, or one after a restart, sends nothing twice)."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        today = _today(team, at)
+        if not team_days(team.settings).is_working_day(today):
+            return f"{today}: not a working day of the team calendar"
+        if not await repo.reminders_due(session, team.id, today):
+            return f"{today}: no review due"
+    async with services.unit_of_work() as session:
+        due = await repo.reminders_due(session, team.id, today, lock=True)
+        t = translator(team.locale)
+        notices = services.notices(session)
+        for risk in due:
+            shown = _shown(risk, team, [])
+            await notices.dm(
+                f"risk-review:{risk.id}:{risk.remind_on.isoformat()}",
+                user=risk.owner_id,
+                **views.review_reminder(t, shown),
+            )
+            risk.remind_on = None
+    owners = len({r.owner_id for r in due})
+    return f"{today}: reminded {owners} owner(s) of {len(due)} review(s) due"
+
+
+# -- the leads' weekly digest (the risk-digest job) -----------------------------------------------
+
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Happened:
+    """One line of the digest: which risk, and what (a level change, an indicator's value)."""
+
+    reference: str
+    title: str
+    level: Level
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Week:
+    team_name: str
+    since: date
+    until: date  # the day the digest is sent; the week is the seven days before it
+    new: tuple[Happened, ...]
+    closed: tuple[Happened, ...]
+    level_changes: tuple[Happened, ...]
+    breaches: tuple[Happened, ...]
+    reviews: tuple[Happened, ...]
+    due: tuple[Listed, ...]  # the coming seven days
+    overdue: tuple[Listed, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (self.new, self.closed, self.level_changes, self.breaches, self.reviews, self.due, self.overdue)
+        )
+
+
+def _happened(row, before=None, after=None) -> Happened:
+    return Happened(row.reference, row.title, Level(row.level), before, after)
+
+
+async def week(services: Services, at: datetime, team_key: str) -> Week:
+    """What the leads hear about each week: the register's changes in the seven days before `at`,
+    and the reviews due in the seven after and overdue."""
+    async with services.db.reader() as session:
+        team = await team_repo.team_by_key(session, team_key)
+        events = await repo.events_between(session, team.id, at - WEEK, at)
+        live = await repo.listed(session, [team.id], statuses=[s.value for s in rules.LIVE])
+    today = _today(team, at)
+    picked: dict[str, list[Happened]] = {"new": [], "closed": [], "levels": [], "breaches": [], "reviews": []}
+    for row in events:
+        event, changes = row.RiskEvent, row.RiskEvent.changes
+        if event.kind == "raised":
+            picked["new"].append(_happened(row))
+        if changes.get("status", [None, None])[1] == Status.CLOSED:
+            picked["closed"].append(_happened(row))
+        level = changes.get("level")
+        if event.kind != "raised" and level and level[0] != level[1]:
+            picked["levels"].append(_happened(row, *level))
+        if event.kind == Crossing.BREACH:
+            picked["breaches"].append(_happened(row, changes["indicator"][1], changes["value"][1]))
+        if event.kind == "reviewed":
+            picked["reviews"].append(_happened(row))
+    ordered = sorted(live, key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at))
+    lines = [
+        Listed(
+            r.reference,
+            r.title,
+            Level(r.level),
+            r.score,
+            r.owner_id,
+            Status(r.status),
+            r.next_review,
+            due=True,
+        )
+        for r in ordered
+    ]
+    return Week(
+        team.name,
+        (at - WEEK).astimezone(ZoneInfo(team.timezone)).date(),
+        today,
+        tuple(picked["new"]),
+        tuple(picked["closed"]),
+        tuple(picked["levels"]),
+        tuple(picked["breaches"]),
+        tuple(picked["reviews"]),
+        tuple(line for line in lines if today <= line.next_review < today + WEEK),
+        tuple(line for line in lines if line.next_review < today),
+    )
+
+
+async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
+    """The leads' weekly risk digest in their digest channel (one line when the week was empty)."""
+    summary = await week(services, at, clock.key)
+    async with services.unit_of_work() as session:
+        team = await team_repo.team_by_key(session, clock.key)
+        messages = views.digest(translator(team.locale), summary)
+        notices = services.notices(session)
+        for number, message in enumerate(messages, start=1):
+            await notices.post(
+                f"risk-digest:{team.id}:{summary.until.isoformat()}:{number}",
+                channel=team.digest_channel_id,
+                **message,
+            )
+    return (
+        f"week {summary.since} to {summary.until}: {len(summary.new)} new, {len(summary.closed)} closed, "
+        f"{len(summary.level_changes)} level change(s), {len(summary.breaches)} breach(es), "
+        f"{len(summary.reviews)} review(s), {len(summary.due)} due, {len(summary.overdue)} overdue "
+        f"in {len(messages)} message(s) to {team.digest_channel_id}"
+    )
 
 
 # -- the register (风险等级清单) -------------------------------------------------------------------

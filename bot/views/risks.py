@@ -232,6 +232,17 @@ def update_form(t: Translator, shown) -> dict:
     return _small_form(t, Ids.UPDATE_FORM, shown, blocks, t("risks.update.heading"))
 
 
+def review_form(t: Translator, shown) -> dict:
+    """The effectiveness note (required), the assessment as it stands, the next review date."""
+    note = text_input(Ids.NOTE, max_length=limit("risk.note"), multiline=True)
+    blocks = [
+        input_block(Ids.NOTE_BLOCK, t("risks.form.note"), note, hint=t("risks.form.note_hint")),
+        *_assessment(t, shown),
+        _review_date(t),
+    ]
+    return _small_form(t, Ids.REVIEW_FORM, shown, blocks, t("risks.review.heading"))
+
+
 def indicator_form(t: Translator, shown) -> dict:
     return _small_form(
         t, Ids.INDICATOR_FORM, shown, indicator_inputs(t, optional=False), t("risks.indicator.heading")
@@ -348,6 +359,20 @@ def level_alert(t: Translator, shown, *, by: str, before: str | None) -> dict:
     return message(t("risks.alert.raised", previous=level_text(t, before), **params))
 
 
+def review_reminder(t: Translator, shown) -> dict:
+    """To the owner on the review date, with the button to the review form."""
+    text = t(
+        "risks.review.reminder",
+        reference=shown.reference,
+        title=escape(shown.title),
+        team=escape(shown.team_name),
+        level=level_text(t, shown.level),
+        day=shown.next_review.isoformat(),
+    )
+    review = button(t("risks.button.review"), Ids.REVIEW, str(shown.id))
+    return {"text": text, "blocks": [*sections(text), actions([review], block_id=Ids.ACTIONS_BLOCK)]}
+
+
 def _trend(values: list[float]) -> str:
     return " → ".join(number(v) for v in values)
 
@@ -446,6 +471,68 @@ def register(t: Translator, listing) -> list[dict]:
         lambda part, parts: t("risks.list.part", part=part, parts=parts),
     )
     return [ephemeral(m["text"], m["blocks"]) for m in messages]
+
+
+# -- the leads' weekly digest ----------------------------------------------------------------------
+
+
+def _happened_line(t: Translator, happened, detail: str = "") -> str:
+    line = t(
+        "risks.digest.line",
+        icon=LEVEL_ICON[happened.level],
+        reference=happened.reference,
+        title=escape(happened.title),
+        level=level_text(t, happened.level),
+    )
+    return f"{line} · {detail}" if detail else line
+
+
+def digest(t: Translator, week) -> list[dict]:
+    """The week's figures first, then each part that has something, in as many messages as it takes;
+    an empty week is one line."""
+    params = {
+        "team": escape(week.team_name),
+        "since": week.since.isoformat(),
+        "until": week.until.isoformat(),
+    }
+    if week.empty:
+        return [message(t("risks.digest.empty", **params))]
+    heading = t("risks.digest.heading", **params)
+    parts = [
+        ("new", [_happened_line(t, h) for h in week.new]),
+        ("closed", [_happened_line(t, h) for h in week.closed]),
+        (
+            "level_changes",
+            [
+                _happened_line(
+                    t,
+                    h,
+                    t(
+                        "risks.digest.level_change",
+                        before=level_text(t, h.before),
+                        after=level_text(t, h.after),
+                    ),
+                )
+                for h in week.level_changes
+            ],
+        ),
+        (
+            "breaches",
+            [
+                _happened_line(t, h, t("risks.digest.breach", name=escape(h.before), value=number(h.after)))
+                for h in week.breaches
+            ],
+        ),
+        ("reviews", [_happened_line(t, h) for h in week.reviews]),
+        ("due", [_register_line(t, line) for line in week.due]),
+        ("overdue", [_register_line(t, line) for line in week.overdue]),
+    ]
+    figures = t("risks.digest.figures", **{f"{name}": len(lines) for name, lines in parts})
+    body = sections(figures)
+    for name, lines in parts:
+        if lines:
+            body += sections("\n".join([t(f"risks.digest.{name}", count=len(lines)), *lines]))
+    return paged(heading, body, lambda part, count: t("risks.list.part", part=part, parts=count))
 
 
 # -- show and help ---------------------------------------------------------------------------------

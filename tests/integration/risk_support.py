@@ -63,6 +63,7 @@ TEXT = {
     "indicator_unit": (Ids.INDICATOR_UNIT_BLOCK, Ids.INDICATOR_UNIT),
     "indicator_threshold": (Ids.INDICATOR_THRESHOLD_BLOCK, Ids.INDICATOR_THRESHOLD),
     "value": (Ids.VALUE_BLOCK, Ids.VALUE),
+    "note": (Ids.NOTE_BLOCK, Ids.NOTE),
 }
 CHOSEN = {
     "team": (Ids.TEAM_BLOCK, Ids.TEAM),

@@ -9,6 +9,7 @@ import pytest
 
 from bot.rules import risks as rules
 from bot.rules.risks import Crossing, Direction, Level, Strategy
+from bot.rules.roster import team_days
 
 
 @pytest.mark.parametrize(
@@ -90,12 +91,23 @@ def test_values_as_people_type_them(text, value):
     assert rules.parse_value(text) == value
 
 
-def test_a_review_due_on_a_weekend_moves_to_monday():
-    calendar = rules.working_calendar("Asia/Shanghai")
-    # Wednesday 2026-11-18 + 14 days is a working Wednesday.
-    assert rules.next_review(date(2026, 11, 18), Level.HIGH, calendar) == date(2026, 12, 2)
-    # Friday 2026-11-20 + 30 days = Sunday 2026-12-20, moved to Monday 2026-12-21.
-    assert rules.next_review(date(2026, 11, 20), Level.MEDIUM, calendar) == date(2026, 12, 21)
+@pytest.mark.parametrize(
+    ("since", "level", "calendar", "due"),
+    [
+        # Wednesday 2026-11-18 + 14 days is a working Wednesday.
+        (date(2026, 11, 18), Level.HIGH, {}, date(2026, 12, 2)),
+        # Friday 2026-11-20 + 30 days = Sunday 2026-12-20, moved to Monday 2026-12-21.
+        (date(2026, 11, 20), Level.MEDIUM, {}, date(2026, 12, 21)),
+        # ... or to Tuesday when that Monday is a holiday of the team calendar,
+        (date(2026, 11, 20), Level.MEDIUM, {"holidays": [date(2026, 12, 21)]}, date(2026, 12, 22)),
+        # ... and it stays on Saturday when that is a make-up working day (调休).
+        (date(2026, 11, 19), Level.MEDIUM, {"workdays": [date(2026, 12, 19)]}, date(2026, 12, 19)),
+    ],
+)
+def test_a_review_due_on_a_day_off_moves_to_the_next_working_day_of_the_team_calendar(
+    since, level, calendar, due
+):
+    assert rules.next_review(since, level, team_days({"calendar": calendar})) == due
 
 
 def test_references_have_at_least_four_digits():

@@ -13,6 +13,16 @@ def test_every_free_text_input_of_every_form_carries_the_tables_limit():
     t = translator("en")
     shown = SimpleNamespace(id=1, reference="C-2026-0001", owner_id="U0OWNER")
     team = SimpleNamespace(key="cs-east", name="CS", default_owner=None)
+    risk = SimpleNamespace(
+        id=1,
+        reference="R-2026-0001",
+        title="T",
+        level="low",
+        status="open",
+        likelihood=1,
+        impact=1,
+        strategy="accept",
+    )
     forms = [
         complaints.form(t, teams=(team,), team=team, description=""),
         complaints.reply_form(t, shown),
@@ -21,6 +31,7 @@ def test_every_free_text_input_of_every_form_carries_the_tables_limit():
         complaints.escalate_form(t, shown),
         progress.form(t, teams=(), team=None, recent_projects=(), prefill=None, response_url=None),
         risks.form(t, teams=[("cs-east", "CS")], owner="U0OWNER"),
+        risks.review_form(t, risk),
     ]
     lengths = sorted(
         block["element"]["max_length"]
