@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidForm, UserError
@@ -679,15 +680,15 @@ async def week(services: Services, at: datetime, team_key: str) -> Week:
             picked["breaches"].append(_happened(row, changes["indicator"][1], changes["value"][1]))
         if event.kind == "reviewed":
             picked["reviews"].append(_happened(row))
-    ordered = sorted(live, key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at))
+    ordered = sorted(live, key=lambda r: rules.register_order(LEVELS[r.level], r.score, r.created_at))
     lines = [
         Listed(
             r.reference,
             r.title,
-            Level(r.level),
+            LEVELS[r.level],
             r.score,
             r.owner_id,
-            Status(r.status),
+            STATUSES[r.status],
             r.next_review,
             due=True,
         )
@@ -731,8 +732,13 @@ async def digest(services: Services, at: datetime, clock: TeamClock) -> str:
 # -- the register (风险等级清单) -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Listed:
+# A register holds thousands of lines: the stored words become members by lookup, not by calling
+# the enum per row, and a line is a named tuple.
+LEVELS = {member.value: member for member in Level}
+STATUSES = {member.value: member for member in Status}
+
+
+class Listed(NamedTuple):
     """One line of the register."""
 
     reference: str
@@ -780,11 +786,11 @@ async def register(services: Services, actor: Actor, which: str | None) -> Regis
     for team in teams:
         today = _today(team, now)
         lines = [
-            (rules.register_order(Level(r.level), r.score, r.created_at), r)
+            (rules.register_order(LEVELS[r.level], r.score, r.created_at), r)
             for r in by_team[team.id]
             if rules.listed(
                 listing,
-                of=Level(r.level),
+                of=LEVELS[r.level],
                 owner_id=r.owner_id,
                 next_review=r.next_review,
                 user_id=actor.user_id,
@@ -796,10 +802,10 @@ async def register(services: Services, actor: Actor, which: str | None) -> Regis
             Listed(
                 r.reference,
                 r.title,
-                Level(r.level),
+                LEVELS[r.level],
                 r.score,
                 r.owner_id,
-                Status(r.status),
+                STATUSES[r.status],
                 r.next_review,
                 r.status != Status.CLOSED and r.next_review <= today,
             )
@@ -841,7 +847,7 @@ async def export(services: Services, team_key: str) -> list[dict]:
             raise LookupError(team_key)
         risks = sorted(
             await repo.of_team(session, team.id),
-            key=lambda r: rules.register_order(Level(r.level), r.score, r.created_at),
+            key=lambda r: rules.register_order(LEVELS[r.level], r.score, r.created_at),
         )
         indicators = await repo.indicators_of(session, [r.id for r in risks])
     return [
