@@ -680,20 +680,7 @@ async def week(services: Services, at: datetime, team_key: str) -> Week:
             picked["breaches"].append(_happened(row, changes["indicator"][1], changes["value"][1]))
         if event.kind == "reviewed":
             picked["reviews"].append(_happened(row))
-    ordered = sorted(live, key=lambda r: rules.register_order(LEVELS[r.level], r.score, r.created_at))
-    lines = [
-        Listed(
-            r.reference,
-            r.title,
-            LEVELS[r.level],
-            r.score,
-            r.owner_id,
-            STATUSES[r.status],
-            r.next_review,
-            due=True,
-        )
-        for r in ordered
-    ]
+    lines = [_line(r, due=True) for r in sorted(live, key=_in_order)]
     return Week(
         team.name,
         (at - WEEK).astimezone(ZoneInfo(team.timezone)).date(),
@@ -751,6 +738,25 @@ class Listed(NamedTuple):
     due: bool  # its review date has come
 
 
+def _in_order(risk) -> tuple:
+    """A stored risk's (or register row's) place in the register."""
+    return rules.register_order(LEVELS[risk.level], risk.score, risk.created_at)
+
+
+def _line(risk, *, due: bool) -> Listed:
+    """A stored risk (or register row) as a line of the register."""
+    return Listed(
+        risk.reference,
+        risk.title,
+        LEVELS[risk.level],
+        risk.score,
+        risk.owner_id,
+        STATUSES[risk.status],
+        risk.next_review,
+        due,
+    )
+
+
 @dataclass(frozen=True)
 class Register:
     which: rules.Listing
@@ -786,7 +792,7 @@ async def register(services: Services, actor: Actor, which: str | None) -> Regis
     for team in teams:
         today = _today(team, now)
         lines = [
-            (rules.register_order(LEVELS[r.level], r.score, r.created_at), r)
+            r
             for r in by_team[team.id]
             if rules.listed(
                 listing,
@@ -797,20 +803,8 @@ async def register(services: Services, actor: Actor, which: str | None) -> Regis
                 today=today,
             )
         ]
-        lines.sort(key=lambda line: line[0])
-        listed = tuple(
-            Listed(
-                r.reference,
-                r.title,
-                LEVELS[r.level],
-                r.score,
-                r.owner_id,
-                STATUSES[r.status],
-                r.next_review,
-                r.status != Status.CLOSED and r.next_review <= today,
-            )
-            for _, r in lines
-        )
+        lines.sort(key=_in_order)
+        listed = tuple(_line(r, due=r.status != Status.CLOSED and r.next_review <= today) for r in lines)
         shown.append((team.name, listed))
     return Register(listing, tuple(shown))
 
@@ -847,7 +841,7 @@ async def export(services: Services, team_key: str) -> list[dict]:
             raise LookupError(team_key)
         risks = sorted(
             await repo.of_team(session, team.id),
-            key=lambda r: rules.register_order(LEVELS[r.level], r.score, r.created_at),
+            key=_in_order,
         )
         indicators = await repo.indicators_of(session, [r.id for r in risks])
     return [
