@@ -31,8 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, select, text
 
-from bench.common import environment, save
-from bot.config import Settings
+from bench.common import bench_settings, environment, save
 from bot.rules.roster import parse_roster
 from bot.services import roster
 from bot.slackapp.runtime import running
@@ -40,6 +39,8 @@ from scheduler.runner import run_job
 from storage import migrate
 from storage.models import Complaint, ComplaintEscalation, OutboxRow, Team
 
+# Nothing here talks to Slack: a port nobody listens on.
+NO_SLACK = "http://127.0.0.1:9/api/"
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 TARGET_TIME_RATIO = 2.0
 TEAM = {
@@ -76,21 +77,9 @@ class Result:
     environment: dict[str, str] = field(default_factory=dict)
 
 
-def _settings(url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-bench-token",
-        SLACK_SIGNING_SECRET="",
-        SLACK_APP_TOKEN="",
-        SLACK_API_URL="http://127.0.0.1:9/api/",
-        DATABASE_URL=url,
-        TEAMOPS_SCHEDULER="off",
-    )
-
-
 async def _fill(url: str, open_count: int, due: int) -> None:
     """One team and `open_count` open complaints, `due` of them with their first step due at AT."""
-    async with running(_settings(url)) as services:
+    async with running(bench_settings(url, NO_SLACK)) as services:
         parsed, errors = parse_roster({"teams": [TEAM]})
         assert not errors, errors
         await roster.import_roster(services, parsed)
@@ -130,7 +119,7 @@ async def _fill(url: str, open_count: int, due: int) -> None:
 
 
 async def _sweep_once(url: str) -> tuple[float, int, int, int, str, list[str]]:
-    async with running(_settings(url)) as services:
+    async with running(bench_settings(url, NO_SLACK)) as services:
         services.now = lambda: AT
         async with services.db.reader() as session:  # connect and warm up outside the measurement
             await session.execute(text("SELECT 1"))

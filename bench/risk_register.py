@@ -32,8 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, select, text
 
-from bench.common import environment, save
-from bot.config import Settings
+from bench.common import bench_settings, environment, save
 from bot.rules.risks import level
 from bot.rules.roster import parse_roster
 from bot.services import people, risks, roster
@@ -42,6 +41,8 @@ from scheduler.runner import run_job
 from storage import migrate
 from storage.models import OutboxRow, Risk, Team
 
+# Nothing here talks to Slack: a port nobody listens on.
+NO_SLACK = "http://127.0.0.1:9/api/"
 AT = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 TODAY = date(2026, 11, 23)
 REGISTER_TARGET_SECONDS = 0.100
@@ -88,21 +89,9 @@ class Result:
     environment: dict[str, str] = field(default_factory=dict)
 
 
-def _settings(url: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-bench-token",
-        SLACK_SIGNING_SECRET="",
-        SLACK_APP_TOKEN="",
-        SLACK_API_URL="http://127.0.0.1:9/api/",
-        DATABASE_URL=url,
-        TEAMOPS_SCHEDULER="off",
-    )
-
-
 async def _fill(url: str, count: int, due: int) -> None:
     """One team and `count` open risks; `due` of them have their review due today."""
-    async with running(_settings(url)) as services:
+    async with running(bench_settings(url, NO_SLACK)) as services:
         parsed, errors = parse_roster({"teams": [TEAM]})
         assert not errors, errors
         await roster.import_roster(services, parsed)
@@ -156,7 +145,7 @@ async def _template(workdir: Path, name: str, count: int, due: int) -> Path:
 
 async def measure_register(count: int, repeat: int, workdir: Path) -> Register:
     path = await _template(workdir, "register", count, 0)
-    async with running(_settings(f"sqlite+aiosqlite:///{path}")) as services:
+    async with running(bench_settings(f"sqlite+aiosqlite:///{path}", NO_SLACK)) as services:
         services.now = lambda: AT
         lead = await people.actor(services, LEAD)
         floor = select(Risk.reference, Risk.title, Risk.level, Risk.score, Risk.next_review).where(
@@ -184,7 +173,7 @@ async def measure_register(count: int, repeat: int, workdir: Path) -> Register:
 
 
 async def _sweep_once(url: str) -> tuple[float, int, int, str]:
-    async with running(_settings(url)) as services:
+    async with running(bench_settings(url, NO_SLACK)) as services:
         services.now = lambda: AT
         async with services.db.reader() as session:
             await session.execute(text("SELECT 1"))
