@@ -42,11 +42,6 @@ def supervisor_of(user: str, team: Sequence[tuple[str, Role | str]]) -> str | No
     return min(above)[2] if above else None
 
 
-def above_leads(team: Sequence[tuple[str, Role | str]]) -> list[str]:
-    """Deputies, managers and directors: where what goes past the leads goes."""
-    return [who for who, role in team if RANK[role] > RANK[Role.LEAD]]
-
-
 def may_manage(actor: Role | str, target: Role | str | None, new_role: Role | str | None = None) -> bool:
     """Whether `actor` may add, remove or change a member who holds `target` (None: not yet in the team),
     giving them `new_role` (None: the role is not changing).

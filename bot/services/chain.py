@@ -4,8 +4,15 @@ it over."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.rules.roles import RANK, Role
-from storage.models import Team
+from storage.models import Member, Team
+
+
+def chain_of(members: Iterable[Member]) -> list[tuple[str, str]]:
+    """The team's people as the supervisor rule reads them: (user, role), in roster order."""
+    return [(m.user_id, m.role) for m in members]
 
 
 def above_the_leads(team: Team) -> list[str]:

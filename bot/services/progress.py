@@ -9,8 +9,9 @@ from bot.errors import InvalidForm, UserError
 from bot.i18n import translator
 from bot.rules import progress as rules
 from bot.rules.progress import Period, ProjectLine, Status
-from bot.rules.roles import above_leads, is_away, is_lead, supervisor_of
+from bot.rules.roles import is_away, is_lead, supervisor_of
 from bot.rules.roster import ProgressSettings, team_days
+from bot.services.chain import above_the_leads, chain_of
 from bot.services.context import Services
 from bot.services.directory import Actor, Membership
 from bot.services.schedules import TeamClock
@@ -227,9 +228,9 @@ async def _notify(
         await notices.dm(confirm_key, user=actor.user_id, **confirmation)
     theirs = translator(team.locale)
     if alert:
-        chain = [(m.user_id, m.role) for m in team.members]
-        above = [user for user in above_leads(chain) if user != actor.user_id] if saved.major else []
-        nobody_above = saved.major and not above_leads(chain)
+        everyone_above = above_the_leads(team) if saved.major else []
+        above = [user for user in everyone_above if user != actor.user_id]
+        nobody_above = saved.major and not everyone_above
         await notices.post(
             f"progress-alert:{saved.id}:{revision}",
             channel=team.digest_channel_id,
@@ -330,7 +331,7 @@ async def _status(session, team: Team, period: Period) -> TeamStatus:
     # Everyone but the team's top person reports, leads and deputies too (domain.md section 2).
     # Someone back before the deadline owes the report; someone away on the due day does not.
     due_day = period.due_at.date()
-    chain = [(m.user_id, m.role) for m in team.members]
+    chain = chain_of(team.members)
     expected = [
         m.user_id
         for m in team.members

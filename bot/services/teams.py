@@ -9,6 +9,7 @@ from bot.i18n import translator
 from bot.rules.roles import RANK, Role, is_lead, may_manage, supervisor_of
 from bot.rules.team_changes import Action, RosterChange
 from bot.services import complaints
+from bot.services.chain import chain_of
 from bot.services.context import Services
 from bot.services.directory import Actor
 from bot.views import teams as views
@@ -65,7 +66,7 @@ async def change_roster(
             _check(mine, target, None)
             _keep_a_lead(team, target, None)
             await complaints.hand_over(services, session, team, {user_id}, by=actor.user_id)
-            before = _chain(team.members)
+            before = chain_of(team.members)
             team.members.remove(target)
             await session.delete(target)
             _supervise(team.members, before)
@@ -74,7 +75,7 @@ async def change_roster(
             assert role is not None
             _check(mine, target, role)
             _keep_a_lead(team, target, role)
-            before = _chain(team.members)
+            before = chain_of(team.members)
             target.role = role.value
             _supervise(team.members, before, changed=user_id)
             return RosterChange(action, team.name, user_id, role=role.value)
@@ -88,7 +89,7 @@ async def _add(session, team: Team, mine: Member, target: Member | None, user_id
         raise UserError("error.already_in_team", person=user_id, team=team.name, role=target.role)
     _check(mine, None, role)
     await repo.ensure_person(session, user_id)
-    before = _chain(team.members)
+    before = chain_of(team.members)
     team.members.append(Member(team_id=team.id, user_id=user_id, role=role.value))
     _supervise(team.members, before, changed=user_id)
     return RosterChange(Action.ADD, team.name, user_id, role=role.value)
@@ -108,16 +109,12 @@ def _keep_a_lead(team: Team, target: Member, new_role: Role | None) -> None:
         raise UserError("error.last_lead", team=team.name)
 
 
-def _chain(members: list[Member]) -> list[tuple[str, str]]:
-    return [(m.user_id, m.role) for m in members]
-
-
 def _supervise(members: list[Member], before: list[tuple[str, str]], changed: str | None = None) -> None:
     """The one supervisor rule after a roster change (domain.md section 1). Whoever had the rule's
     supervisor before the change (or now has none that ranks above them), and the person changed,
     get the rule's supervisor after it; a supervisor the roster file chose otherwise stays while it
     still ranks above them."""
-    after = _chain(members)
+    after = chain_of(members)
     ranks = dict(after)
     for member in members:
         current = member.supervisor_id
