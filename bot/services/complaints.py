@@ -20,7 +20,7 @@ from bot.services import changes
 from bot.services.chain import above_the_leads
 from bot.services.context import Services
 from bot.services.directory import Actor
-from bot.services.schedules import TeamClock
+from bot.services.schedules import TeamClock, team_date
 from bot.views import complaints as views
 from storage import complaints as repo
 from storage import teams as team_repo
@@ -231,7 +231,7 @@ async def form_options(services: Services, actor: Actor, *, team_key: str | None
         teams = await team_repo.teams_with_members(session)
         now = services.now()
         choices = tuple(
-            TeamChoice(t.key, t.name, default_owner(t, on=_day(t, now)))
+            TeamChoice(t.key, t.name, default_owner(t, on=team_date(t, now)))
             for t in sorted(teams, key=lambda t: (t.key not in own, t.key))
         )
     if not choices:
@@ -677,11 +677,6 @@ async def sweep(services: Services, at: datetime, clock: TeamClock) -> str:
     return f"{len(due)} complaint(s) due, {len(fired_now)} step(s) fired"
 
 
-def _day(team: Team | TeamClock, at: datetime) -> date:
-    """The team's date at `at`."""
-    return at.astimezone(ZoneInfo(team.timezone)).date()
-
-
 def _stand_in(team: Team, owner: str, on: date) -> str | None:
     """Who takes the owner's SLA steps while they are away (the default owner, else the first lead),
     or None when the owner is there (or nobody else can)."""
@@ -696,7 +691,7 @@ async def _tell_step(notices, t, team: Team, complaint: Complaint, step: sla.Ste
     key = f"complaint-sla:{complaint.id}:{step.deadline}:{int(step.level)}:{step.due_at.isoformat()}"
     message = views.sla_step(t, shown, step.deadline, step.level)
     if step.level in (Level.DUE_SOON, Level.OWNER):
-        stand_in = _stand_in(team, complaint.owner_id, _day(team, at))
+        stand_in = _stand_in(team, complaint.owner_id, team_date(team, at))
         if stand_in is None:
             await notices.dm(key, user=complaint.owner_id, **message)
         else:

@@ -18,7 +18,7 @@ from bot.rules.roster import team_days
 from bot.services import changes
 from bot.services.context import Services
 from bot.services.directory import Actor
-from bot.services.schedules import TeamClock
+from bot.services.schedules import TeamClock, team_date
 from bot.views import risks as views
 from storage import risks as repo
 from storage import teams as team_repo
@@ -177,10 +177,6 @@ def _shown(risk: Risk, team: Team, indicators: list[RiskIndicator]) -> Shown:
     )
 
 
-def _today(team: Team, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(team.timezone)).date()
-
-
 def _member(actor: Actor, team_id: int) -> bool:
     return any(m.team_id == team_id for m in actor.memberships)
 
@@ -213,7 +209,7 @@ async def raise_risk(services: Services, actor: Actor, given: RiskInput) -> Show
         raise InvalidForm({"team": "risks.error.team_missing"})
     async with services.unit_of_work() as session:
         team = await team_repo.team_by_key(session, given.team_key)
-        today = _today(team, now)
+        today = team_date(team, now)
         errors = rules.form_errors(
             title=given.title,
             category=given.category,
@@ -419,7 +415,7 @@ async def review(services: Services, actor: Actor, risk_id: int, given: Review) 
     review date (left empty: the level's interval from today). Its note is in the trail."""
 
     def apply(risk: Risk, team: Team, now: datetime) -> str:
-        today = _today(team, now)
+        today = team_date(team, now)
         errors = rules.review_errors(
             note=given.note,
             likelihood=given.likelihood,
@@ -596,7 +592,7 @@ async def remind_reviews(services: Services, at: datetime, clock: TeamClock) -> 
     transaction: a repeated or overlapping run, or one after a restart, sends nothing twice)."""
     async with services.db.reader() as session:
         team = await team_repo.team_by_key(session, clock.key)
-        today = _today(team, at)
+        today = team_date(team, at)
         if not team_days(team.settings).is_working_day(today):
             return f"{today}: not a working day of the team calendar"
         if not await repo.reminders_due(session, team.id, today):
@@ -665,7 +661,7 @@ async def week(services: Services, at: datetime, team_key: str) -> Week:
         team = await team_repo.team_by_key(session, team_key)
         events = await repo.events_between(session, team.id, at - WEEK, at)
         live = await repo.listed(session, [team.id], statuses=[s.value for s in rules.LIVE])
-    today = _today(team, at)
+    today = team_date(team, at)
     picked: dict[str, list[Happened]] = {"new": [], "closed": [], "levels": [], "breaches": [], "reviews": []}
     for row in events:
         event, changes = row.RiskEvent, row.RiskEvent.changes
@@ -790,7 +786,7 @@ async def register(services: Services, actor: Actor, which: str | None) -> Regis
         by_team[row.team_id].append(row)
     shown = []
     for team in teams:
-        today = _today(team, now)
+        today = team_date(team, now)
         lines = [
             r
             for r in by_team[team.id]

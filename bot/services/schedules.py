@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.services.context import Services
 from storage import teams as repo
+from storage.models import Team
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,11 @@ class TeamClock:
     timezone: str
     kind: str
     settings: dict
+
+
+def team_date(team: Team | TeamClock, at: datetime) -> date:
+    """The date in the team's time zone at `at`."""
+    return at.astimezone(ZoneInfo(team.timezone)).date()
 
 
 async def team_clocks(services: Services) -> list[TeamClock]:
