@@ -10,6 +10,7 @@ class Command(StrEnum):
     PROGRESS = "/progress"
     COMPLAINT = "/complaint"
     RISK = "/risk"
+    STANDUP = "/standup"
 
 
 class Progress(StrEnum):
@@ -153,3 +154,10 @@ class Risk(StrEnum):
     INDICATOR = "indicator"
     VALUE_BLOCK = "risk.value"
     VALUE = "value"
+
+
+class Standup(StrEnum):
+    FORM = "standup.form"  # the answer modal's callback_id
+    ANSWER = "standup.answer"  # the ask's, the reminder's and /standup's button: value "team:day"
+    QUESTION_BLOCK = "standup.q."  # + the question's key: one input per question
+    QUESTION = "answer"

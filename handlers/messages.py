@@ -12,7 +12,11 @@ async def direct_message(event: dict, context: AsyncBoltContext) -> None:
     if event.get("subtype") or event.get("bot_id") or "actor" not in context:
         return  # edits, joins and bots' messages are not someone talking to us
     await direct_messages.answer(
-        context["services"], context["actor"], channel=event["channel"], message_ts=event["ts"]
+        context["services"],
+        context["actor"],
+        channel=event["channel"],
+        message_ts=event["ts"],
+        text=event.get("text") or "",
     )
 
 

@@ -98,6 +98,8 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     away_until: Mapped[date | None] = mapped_column(Date)
     profile_fetched_at: Mapped[datetime | None]
+    # The name Slack shows (display name, else real name), for lists sorted by name.
+    name: Mapped[str | None] = mapped_column(String(200))
 
 
 class Member(Base):
@@ -444,3 +446,45 @@ class RiskValue(Base):
     value: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime]
     sent_by: Mapped[str] = mapped_column(String(64))  # a Slack user ID, or "cli"
+
+
+class StandupDay(Base):
+    """One team's stand-up on one day of its calendar: asked once, summarised once."""
+
+    __tablename__ = "standup_days"
+    __table_args__ = (UniqueConstraint("team_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    # The questions as asked that day ([{"key", "text": {locale: text}}]): a roster change later
+    # does not change what was asked.
+    questions: Mapped[list[Any]] = mapped_column(JSON)
+    asked_at: Mapped[datetime]
+    summary_at: Mapped[datetime | None]
+    # How many messages the summary took (the last one holds who has not answered, and is updated).
+    summary_messages: Mapped[int] = mapped_column(default=0)
+    late_answers: Mapped[int] = mapped_column(default=0)
+
+    answers: Mapped[list[StandupAnswer]] = relationship(
+        back_populates="standup", cascade="all, delete-orphan", order_by="StandupAnswer.id"
+    )
+
+
+class StandupAnswer(Base):
+    """One person's place in one day's stand-up: asked (or away), and their answer once given."""
+
+    __tablename__ = "standup_answers"
+    __table_args__ = (UniqueConstraint("standup_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standup_id: Mapped[int] = mapped_column(ForeignKey("standup_days.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    away: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # question key -> text
+    answered_at: Mapped[datetime | None]
+    late: Mapped[bool] = mapped_column(default=False)
+    reminded: Mapped[bool] = mapped_column(default=False)
+    revision: Mapped[int] = mapped_column(default=0)
+
+    standup: Mapped[StandupDay] = relationship(back_populates="answers")

@@ -119,11 +119,18 @@ async def delete_rows(session: AsyncSession, model: type[Member], ids: Collectio
 
 
 async def remember_profile(
-    session: AsyncSession, user_id: str, *, locale: str | None, timezone: str | None, at: datetime
+    session: AsyncSession,
+    user_id: str,
+    *,
+    locale: str | None,
+    timezone: str | None,
+    at: datetime,
+    name: str | None = None,
 ) -> None:
     found = await ensure_person(session, user_id)
     found.locale = locale
     found.timezone = timezone
+    found.name = name[:200] if name else found.name
     found.profile_fetched_at = at
 
 

@@ -151,10 +151,46 @@ class MeetingSettings(Strict):
     rotation: list[UserId] = Field(default_factory=list)
 
 
+QUESTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def _question_key(value: str) -> str:
+    if not QUESTION_KEY.match(value):
+        raise ValueError("must be lower-case letters, digits and underscores, like client_issues")
+    return value
+
+
+class StandupQuestion(Strict):
+    """A team's own stand-up question: a key (how answers are kept) and its text per language."""
+
+    key: Annotated[str, AfterValidator(_question_key)]
+    text: dict[Locale, Annotated[str, Field(min_length=1, max_length=150)]] = Field(min_length=1)
+
+
 class StandupSettings(Strict):
+    """The daily stand-up (客户服务团队每日沟通会), on the team calendar's working days."""
+
+    # Absent: on for teams of kind service, off for the others.
+    enabled: bool | None = None
     ask: TimeOfDay = "09:30"
     summary: TimeOfDay = "10:00"
-    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS), min_length=1)
+    remind_before: Duration = "10m"
+    # Absent or empty: the regulation's three (工作体会, 需传达的信息, 问题 / 客户问题).
+    questions: list[StandupQuestion] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> StandupSettings:
+        ask, summary = parse_time(self.ask), parse_time(self.summary)
+        if summary <= ask:
+            raise FieldProblem("summary", "must be later than ask")
+        gap = (summary.hour * 60 + summary.minute) - (ask.hour * 60 + ask.minute)
+        if parse_duration(self.remind_before).total_seconds() >= gap * 60:
+            raise FieldProblem("remind_before", "must be shorter than the time from ask to summary")
+        keys = [q.key for q in self.questions]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise FieldProblem("questions", f"the key {key!r} is used by two questions")
+        return self
 
 
 class AppraisalWeights(Strict):
@@ -294,6 +330,9 @@ def team_days(blocks: dict | None) -> WorkingDays:
 LEGACY_CALENDAR_KEYS = (
     (("complaint_sla", "holidays"), "holidays"),
     (("standup", "holidays"), "holidays"),
+    # The stand-up's own weekdays: it now follows the calendar; they are dropped, not made the
+    # team's working days (which would move every SLA deadline).
+    (("standup", "days"), None),
     (("complaint_sla", "business_hours", "days"), "working_days"),
 )
 
@@ -330,6 +369,12 @@ def _lift_team(team: dict, t: int) -> tuple[dict, list[str]]:
         if not isinstance(holder, dict) or key not in holder:
             continue
         value = holder.pop(key)
+        if target is None:
+            warnings.append(
+                f"teams[{t}].{'.'.join(path)}: dropped (it follows the team's calendar, "
+                f"teams[{t}].calendar.working_days)"
+            )
+            continue
         if target == "holidays" and isinstance(value, list):
             calendar["holidays"] = list(dict.fromkeys([*calendar.get("holidays", []), *value]))
         elif target not in calendar:

@@ -22,10 +22,18 @@ def needs_profile(actor: Actor, now: datetime) -> bool:
 
 
 async def remember_profile(
-    services: Services, user_id: str, *, slack_locale: str | None, timezone: str | None
+    services: Services,
+    user_id: str,
+    *,
+    slack_locale: str | None,
+    timezone: str | None,
+    name: str | None = None,
 ) -> str | None:
-    """Store what Slack says of a user's language and zone. Returns our locale for them, if we have it."""
+    """Store what Slack says of a user's language, zone and name. Returns our locale for them, if we
+    have it."""
     locale = i18n.from_slack(slack_locale)
     async with services.unit_of_work() as session:
-        await repo.remember_profile(session, user_id, locale=locale, timezone=timezone, at=services.now())
+        await repo.remember_profile(
+            session, user_id, locale=locale, timezone=timezone, at=services.now(), name=name
+        )
     return locale

@@ -94,7 +94,13 @@ class BeforeEveryListener(AsyncMiddleware):
             reply = await client.users_info(user=user_id, include_locale=True)
             user = reply.get("user") or {}
             locale = await people.remember_profile(
-                self.services, user_id, slack_locale=user.get("locale"), timezone=user.get("tz")
+                self.services,
+                user_id,
+                slack_locale=user.get("locale"),
+                timezone=user.get("tz"),
+                name=(user.get("profile") or {}).get("display_name")
+                or user.get("real_name")
+                or user.get("name"),
             )
         except Exception as exc:  # Slack unreachable or refusing: the fallbacks serve meanwhile
             self.profile_failures[user_id] = time.monotonic()
