@@ -307,7 +307,8 @@ def test_a_person_may_be_in_several_teams():
         ),
         (
             {"standup": {"questions": [{"key": "Client issues", "text": {"en": "A"}}]}},
-            "teams[0].standup.questions[0].key: must be lower-case letters, digits and underscores, like client_issues",
+            "teams[0].standup.questions[0].key: must be lower-case letters, digits and underscores, "
+            "like client_issues",
         ),
         (
             {"standup": {"questions": [{"key": f"q{i}", "text": {"en": "Q"}} for i in range(6)]}},
@@ -404,18 +405,12 @@ def test_an_older_roster_keeps_working_its_calendar_keys_moved_with_one_warning_
     roster, errors = parse_roster({"teams": [old]})
 
     assert errors == []
+    moved = "(the team's one calendar; `teams export` writes the new form)"
     assert warnings == [
-        f"teams[0].{key}: moved to teams[0].calendar.{target} (the team's one calendar; "
-        "`teams export` writes the new form)"
-        for key, target in [
-            ("complaint_sla.holidays", "holidays"),
-            ("standup.holidays", "holidays"),
-            ("complaint_sla.business_hours.days", "working_days"),
-        ]
-    ][:2] + [
+        f"teams[0].complaint_sla.holidays: moved to teams[0].calendar.holidays {moved}",
+        f"teams[0].standup.holidays: moved to teams[0].calendar.holidays {moved}",
         "teams[0].standup.days: dropped (it follows the team's calendar, teams[0].calendar.working_days)",
-        "teams[0].complaint_sla.business_hours.days: moved to teams[0].calendar.working_days (the team's one "
-        "calendar; `teams export` writes the new form)",
+        f"teams[0].complaint_sla.business_hours.days: moved to teams[0].calendar.working_days {moved}",
     ]
     assert roster.teams[0].settings_blocks() == {
         "calendar": {"working_days": ["mon", "tue"], "holidays": ["2026-10-01", "2026-10-02"]},
