@@ -29,6 +29,7 @@ TEXT_LIMITS: dict[str, int] = {
     "risk.indicator_name": 64,
     "risk.indicator_unit": 32,
     "risk.indicator_threshold": 32,
+    "standup.answer": 3000,  # each question's answer, from the form or a plain reply
 }
 
 

@@ -11,6 +11,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from bot.rules.clock import parse_duration, parse_time
+from bot.rules.limits import limit
 from bot.rules.roster import StandupSettings
 
 # The regulation's questions, in the order they are asked: what I learned or want to share (工作体会),
@@ -18,7 +19,7 @@ from bot.rules.roster import StandupSettings
 DEFAULT_KEYS = ("share", "pass_on", "problems")
 # The summary puts what needs action first.
 DEFAULT_SUMMARY_ORDER = ("problems", "pass_on", "share")
-ANSWER_LIMIT = 3000
+ANSWER_LIMIT = limit("standup.answer")
 
 # A numbered answer at the start of a line: "1.", "2)", "3、", "1:", full-width digits too.
 _NUMBERED = re.compile(r"^[ \t]*([1-9１-９])[ \t]*[.)、:：．）][ \t]*", re.MULTILINE)

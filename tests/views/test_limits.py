@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from types import SimpleNamespace
 
 from bot.i18n import translator
 from bot.rules.limits import TEXT_LIMITS
-from bot.views import complaints, progress, risks
+from bot.views import complaints, progress, risks, standup
 
 
 def test_every_free_text_input_of_every_form_carries_the_tables_limit():
@@ -32,6 +33,10 @@ def test_every_free_text_input_of_every_form_carries_the_tables_limit():
         progress.form(t, teams=(), team=None, recent_projects=(), prefill=None, response_url=None),
         risks.form(t, teams=[("cs-east", "CS")], owner="U0OWNER"),
         risks.review_form(t, risk),
+        # One question: each of the stand-up's questions takes the same limit.
+        standup.form(
+            t, team, date(2026, 12, 7), [{"key": "share", "text": {}}], {}, late=False, response_url=None
+        ),
     ]
     lengths = sorted(
         block["element"]["max_length"]
