@@ -11,6 +11,8 @@ from pathlib import Path
 from bot.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+# A Slack Web API nobody answers: for the benches that only measure what the bot writes.
+NO_SLACK = "http://127.0.0.1:9/api/"
 
 
 def bench_settings(database_url: str, slack_api_url: str) -> Settings:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, select, text
 
-from bench.common import bench_settings, environment, save
+from bench.common import NO_SLACK, bench_settings, environment, save
 from bot.rules.roster import parse_roster
 from bot.services import roster
 from bot.slackapp.runtime import running
@@ -40,7 +40,6 @@ from storage import migrate
 from storage.models import Complaint, ComplaintEscalation, OutboxRow, Team
 
 # Nothing here talks to Slack: a port nobody listens on.
-NO_SLACK = "http://127.0.0.1:9/api/"
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 TARGET_TIME_RATIO = 2.0
 TEAM = {

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -101,12 +101,32 @@ def bounds(slack: LimitedSlack, members: int) -> list[LimitBound]:
     return found
 
 
+async def one_dm_each(services: Services, users: list[str]) -> None:
+    """The plain fan-out: one DM per person, in one unit of work."""
+    async with services.unit_of_work() as session:
+        notices = services.notices(session)
+        for user in users:
+            await notices.dm(f"fanout:{user}", user=user, text=f"Fan-out notice for <@{user}>")
+
+
+async def nothing(services: Services, users: list[str]) -> None:
+    return None
+
+
+Step = Callable[[Services, list[str]], Awaitable[None]]
+
+
 async def fan_out(
     members: int,
     speedup: float,
     workdir: Path,
     make_sender: Callable[[Services], Sender] = production_sender,
+    *,
+    prepare: Step = nothing,
+    enqueue: Step = one_dm_each,
 ) -> Result:
+    """`prepare` (not timed), then `enqueue` one DM per person in one unit of work whose commit starts
+    the clock (bench.standup enqueues the stand-up's ask instead)."""
     slack = await LimitedSlack(speedup=speedup).start()
     url = f"sqlite+aiosqlite:///{workdir / 'teamops.db'}"
     await asyncio.to_thread(migrate.upgrade, url)
@@ -116,15 +136,13 @@ async def fan_out(
     users = [f"U{n:07d}" for n in range(1, members + 1)]
     try:
         async with running(settings) as services:
+            await prepare(services, users)
             sender = make_sender(services)
             services.wake_sender = sender.wake
             stop = asyncio.Event()
             task = asyncio.create_task(sender.run(stop), name="outbox-sender")
             started = time.monotonic()
-            async with services.unit_of_work() as session:
-                notices = services.notices(session)
-                for user in users:
-                    await notices.dm(f"fanout:{user}", user=user, text=f"Fan-out notice for <@{user}>")
+            await enqueue(services, users)
             committed = time.monotonic()
             deadline = committed + max(60.0, 3 * binding.seconds)
             while time.monotonic() < deadline:
