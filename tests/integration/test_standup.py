@@ -365,3 +365,45 @@ async def test_forged_and_bad_answers_change_nothing(clock, slack_client, slack,
         )
         await slack.wait_for("chat.postMessage", 4)
     assert any("I'm teamops" in t for t in dms_to(slack, OUTSIDER))
+
+
+async def test_a_teams_own_questions_asked_in_each_persons_language_and_summarised_in_their_order(
+    services, import_roster, slack, slack_client
+):
+    own = {
+        **TEAM,
+        "kind": "business",
+        "standup": {
+            "enabled": True,
+            "questions": [
+                {"key": "wins", "text": {"en": "Wins yesterday", "zh-Hans": "昨天的收获"}},
+                {"key": "blockers", "text": {"en": "What blocks you", "zh-Hans": "遇到的阻碍"}},
+            ],
+        },
+    }
+    slack.profiles[ANNA] = {"locale": "zh-CN"}
+    slack.profiles[BEN] = {"locale": "en-US"}
+    await import_roster({"teams": [own]})
+    clock = services.now = Clock(ASK)
+    await slack_client.command(ANNA, Command.STANDUP)  # the bot learns Anna reads Simplified Chinese
+    assert await job(services, "standup-ask", ASK) == "cs-east: 2026-12-07: asked 4 person(s), 0 away"
+    async with sending(services):
+        await slack_client.event(
+            direct_message(
+                BEN, "1. Closed the Lin case\n2. Waiting on finance", channel="D01CCC", ts="1700000300.1"
+            )
+        )
+        await slack_client.interaction(submission(ANNA, {"wins": "学会了退款流程"}))
+        clock.at = SUMMARY
+        await job(services, "standup-summary", SUMMARY)
+        await slack.wait_for("chat.postMessage", 7)  # four asks, two confirmations, the summary
+
+    (anna_ask,) = [t for t in dms_to(slack, ANNA) if "每日沟通会" in t]
+    assert "1. 昨天的收获\n2. 遇到的阻碍" in anna_ask
+    (ben_ask,) = [t for t in dms_to(slack, BEN) if "Stand-up of" in t]
+    assert "1. Wins yesterday\n2. What blocks you" in ben_ask
+    (summary,) = channel_posts(slack)
+    shown = text_of(summary)
+    assert shown.index("*Wins yesterday*") < shown.index("*What blocks you*")
+    assert f"<@{BEN}>: Closed the Lin case" in shown and f"<@{BEN}>: Waiting on finance" in shown
+    assert f"<@{ANNA}>: 学会了退款流程" in shown
