@@ -278,6 +278,8 @@ async def reply(services: Services, actor: Actor, *, text: str, channel: str, me
     """A plain-text DM to the bot on a day the person was asked: their answer (numbered in the
     questions' order, or all of it to the first question). False when it is not one (no stand-up of
     today waits for them): the DM is answered as any other."""
+    if not actor.memberships:
+        return False
     now = services.now()
     async with services.unit_of_work() as session:
         candidates = []

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.rules.roster import team_days
+from bot.rules.standup import settings_of
 from storage import migrate
 from storage.models import Base
 
@@ -90,7 +91,8 @@ async def test_the_models_match_the_migrations(database_url):
 
 def test_stored_per_feature_holidays_move_into_the_team_calendar(tmp_path):
     """A team imported before the one calendar keeps its holidays and working days (migration 0010):
-    an unknown key in a stored block would otherwise stop the bot reading the team's settings."""
+    an unknown key in a stored block would otherwise stop the bot reading the team's settings. The
+    stand-up's own weekdays are dropped (migration 0013): it follows the calendar."""
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
     migrate.upgrade(url, "0007")
@@ -99,7 +101,7 @@ def test_stored_per_feature_holidays_move_into_the_team_calendar(tmp_path):
             "business_hours": {"days": ["mon", "tue"], "from": "09:00"},
             "holidays": ["2026-10-01"],
         },
-        "standup": {"holidays": ["2026-10-02"]},
+        "standup": {"holidays": ["2026-10-02"], "days": ["mon", "wed"], "ask": "09:15"},
     }
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO workspaces (id, name) VALUES (1, '')")
@@ -116,6 +118,7 @@ def test_stored_per_feature_holidays_move_into_the_team_calendar(tmp_path):
     assert json.loads(stored) == {
         "calendar": {"holidays": ["2026-10-01", "2026-10-02"], "working_days": ["mon", "tue"]},
         "complaint_sla": {"business_hours": {"from": "09:00"}},
-        "standup": {},
+        "standup": {"ask": "09:15"},
     }
+    assert settings_of(json.loads(stored)).ask == "09:15", "the bot reads the stand-up block"
     assert team_days(json.loads(stored)).is_working_day(date(2026, 10, 6)), "the bot reads it: Tue works"
